@@ -1,0 +1,1 @@
+"""A sandboxed, pytest-driven autograder for the PyTorch course exercises."""

@@ -1,0 +1,13 @@
+"""Where the course's folders live, relative to the installed grader package."""
+
+from pathlib import Path
+
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = COURSE_ROOT / "exercises"
+SOLUTIONS = COURSE_ROOT / "solutions"
+CHECKS = Path(__file__).resolve().parent / "checks"
+TESTS = COURSE_ROOT / "tests"
+MUTANTS = TESTS / "mutants"
+
+# Folders a submission must never be able to read: they hold the answers.
+SECRET_FOLDERS = (SOLUTIONS, CHECKS, TESTS)

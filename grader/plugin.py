@@ -1,0 +1,90 @@
+"""The pytest plugin that runs one exercise's checks against one submission.
+
+It gives every check a ``student`` fixture (a proxy to a worker; the checks of
+one task share a worker, and a fresh one replaces any that crashed or hung),
+seeds the grader's own randomness per check, and turns each check's outcome
+into a CheckResult.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+import torch
+
+from grader.catalog import ExerciseEntry
+from grader.check import Mistake, check_name
+from grader.forkserver import ForkServer
+from grader.results import CheckResult
+from grader.sandbox import SandboxConfig
+from grader.student import Student, StudentProblem, Submission
+
+
+def classify(exc: BaseException | None) -> tuple[str, str]:
+    """(status, feedback) for what a check raised."""
+    if exc is None:
+        return "passed", ""
+    if isinstance(exc, StudentProblem):
+        return exc.status, str(exc)
+    if isinstance(exc, Mistake):
+        return "failed", str(exc)
+    if isinstance(exc, AssertionError):
+        return "failed", str(exc) or "the answer is not right."
+    return "failed", (f"the check could not use what your code returned "
+                      f"({type(exc).__name__}: {exc}).")
+
+
+class GradingPlugin:
+    def __init__(self, entry: ExerciseEntry, server: ForkServer, submission: Submission,
+                 config: SandboxConfig, task: str | None = None):
+        self.entry = entry
+        self.server = server
+        self.submission = submission
+        self.config = config
+        self.task = task
+        self.forbidden = {t.name: t.forbidden for t in entry.exercise.tasks if t.forbidden}
+        self.students: dict[str, Student] = {}
+        self.results: dict[str, CheckResult] = {}
+        self.in_namespaces: bool | None = None
+
+    def _student_for(self, task: str, timeout: float) -> Student:
+        student = self.students.get(task)
+        if student is None:
+            student = Student(self.server, self.submission, self.config, self.forbidden)
+            self.students[task] = student
+        student.timeout = timeout
+        return student
+
+    @pytest.fixture
+    def student(self, request):
+        info = request.function.grader_check
+        student = self._student_for(info.task, info.timeout or self.entry.exercise.timeout)
+        student.seed = zlib.crc32(request.function.__name__.encode())
+        yield student
+        if student.in_namespaces is not None:
+            self.in_namespaces = student.in_namespaces
+
+    def pytest_collection_modifyitems(self, items):
+        items[:] = [i for i in items if hasattr(getattr(i, "function", None), "grader_check")
+                    and (self.task is None or i.function.grader_check.task == self.task)]
+
+    def pytest_runtest_setup(self, item):
+        torch.manual_seed(zlib.crc32(item.name.encode()))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            excinfo = call.excinfo
+            status, feedback = classify(excinfo.value if excinfo else None)
+            info = item.function.grader_check
+            self.results[item.function.__name__] = CheckResult(
+                name=check_name(item.function), status=status,
+                score=info.points if status == "passed" else 0.0,
+                max_score=info.points, feedback=feedback)
+
+    def pytest_sessionfinish(self):
+        for student in self.students.values():
+            student.close()

@@ -1,0 +1,265 @@
+"""The grader's side of a worker: ``student.softmax(x, dim=1)`` as a remote call.
+
+Arguments travel to the worker; only plain data comes back. Whatever goes
+wrong on the other side - an exception, a hang, a crash, an exit, a forbidden
+call - arrives here as one of the exceptions below, each carrying the plain
+sentence a student should read.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+
+from grader import wire
+from grader.forkserver import ForkServer, WorkerHandle
+from grader.sandbox import SandboxConfig
+
+OUTPUT_CAP = 64 * 1024
+
+
+class StudentProblem(Exception):
+    """Something the submission did; the message is feedback for the student."""
+
+    status = "error"
+
+
+class StudentRaised(StudentProblem):
+    status = "error"
+
+    def __init__(self, message: str, error: dict):
+        super().__init__(message)
+        self.error = error
+
+
+class StudentTimeout(StudentProblem):
+    status = "timeout"
+
+
+class WorkerCrashed(StudentProblem):
+    status = "crashed"
+
+
+class ForbiddenCall(StudentProblem):
+    status = "forbidden"
+
+
+@dataclass
+class Submission:
+    """Source text of a submission and the module name it is loaded under."""
+
+    source: str
+    filename: str
+    module_name: str
+
+
+@dataclass
+class Forbidden:
+    """Library calls a task may not use, found by what actually ran."""
+
+    ops: frozenset[str] = frozenset()
+    functions: frozenset[str] = frozenset()
+    why: str = ""
+
+    def violation(self, functions: list[str], ops: list[str]) -> str | None:
+        named = sorted(set(functions) & self.functions)
+        hit = sorted(set(ops) & self.ops)
+        if not named and not hit:
+            return None
+        culprit = named[0] if named else hit[0]
+        return f"{self.why} Your code called {culprit}, so this task earns no credit."
+
+
+def _describe_exit(status: int | None, what: str) -> str:
+    if status is None or status == -signal.SIGKILL:
+        return f"{what} was stopped: the worker ran out of memory or was killed."
+    if status < 0:
+        name = signal.Signals(-status).name
+        reasons = {
+            "SIGSEGV": "it crashed with a segmentation fault",
+            "SIGXCPU": "it used up its CPU-time limit",
+            "SIGABRT": "it aborted",
+            "SIGBUS": "it crashed (bus error)",
+        }
+        return f"{what} never answered: {reasons.get(name, f'it was killed by {name}')}."
+    if status == 70:
+        return f"{what} could not start: the grader's sandbox failed to set up."
+    return f"{what} never answered: the process exited with code {status} (did it call exit()?)."
+
+
+class _OutputDrain(threading.Thread):
+    """Reads a worker's stdout/stderr so it never blocks, keeping only the first bytes."""
+
+    def __init__(self, fd: int):
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            room = OUTPUT_CAP - len(self.kept)
+            self.kept += chunk[:room]
+            self.dropped += max(0, len(chunk) - room)
+        os.close(self.fd)
+
+    def text(self) -> str:
+        text = self.kept.decode("utf-8", "replace")
+        if self.dropped:
+            text += f"\n[... {self.dropped} more bytes of output dropped]"
+        return text
+
+
+@dataclass
+class CallRecord:
+    """What one call observed besides its value: library calls, mutated arguments."""
+
+    function: str
+    functions: list[str] = field(default_factory=list)
+    ops: list[str] = field(default_factory=list)
+    args_after: list = field(default_factory=list)
+
+
+class Student:
+    """A submission loaded in a worker; attribute access gives its functions."""
+
+    def __init__(
+        self,
+        server: ForkServer,
+        submission: Submission,
+        config: SandboxConfig,
+        forbidden: dict[str, Forbidden] | None = None,
+        timeout: float = 10.0,
+        seed: int = 0,
+    ):
+        self._server = server
+        self._submission = submission
+        self._config = config
+        self._forbidden = forbidden or {}
+        self.timeout = timeout
+        self.seed = seed
+        self._worker: WorkerHandle | None = None
+        self._drain: _OutputDrain | None = None
+        self.last: CallRecord | None = None
+        self.in_namespaces: bool | None = None
+
+    # -- lifecycle -------------------------------------------------------
+    def _start(self) -> WorkerHandle:
+        if self._worker is None:
+            self._worker = self._server.spawn(self._config)
+            self.in_namespaces = self._worker.in_namespaces
+            self._drain = _OutputDrain(self._worker.output_fd)
+            self._drain.start()
+            sub = self._submission
+            self._request(
+                {"op": "load", "source": sub.source, "filename": sub.filename,
+                 "name": sub.module_name},
+                what=f"loading {sub.filename}",
+            )
+        return self._worker
+
+    def close(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        for kill in (lambda: os.kill(worker.worker_pid, signal.SIGKILL),
+                     lambda: os.killpg(worker.keeper_pid, signal.SIGKILL)):
+            try:
+                kill()
+            except (ProcessLookupError, PermissionError):
+                pass
+        worker.control.close()
+        self._server.reap(worker.keeper_pid)
+        if self._drain is not None:
+            self._drain.join(timeout=2)
+
+    def output(self) -> str:
+        """What the submission printed so far (capped)."""
+        return self._drain.text() if self._drain else ""
+
+    def load(self) -> None:
+        """Load the submission now; raises StudentRaised if its import fails."""
+        self._start()
+
+    # -- calls -----------------------------------------------------------
+    def _request(self, request: dict, what: str) -> dict:
+        worker = self._worker
+        request = {**request, "seed": self.seed}
+        deadline = time.monotonic() + self.timeout
+        try:
+            wire.send_request(worker.control, request)
+            worker.control.settimeout(max(0.01, deadline - time.monotonic()))
+            reply = wire.recv_reply(worker.control)
+        except TimeoutError:
+            self.close()
+            raise StudentTimeout(
+                f"{what} did not return within {self.timeout:g} s "
+                "(an endless loop, or far too much work?)."
+            ) from None
+        except (wire.WireError, OSError) as exc:
+            keeper = worker.keeper_pid
+            self._worker = None
+            worker.control.close()
+            status = self._server.reap(keeper)
+            if isinstance(exc, wire.WireError) and "decoded" in str(exc):
+                raise WorkerCrashed(f"{what} sent back something the grader cannot read.") from None
+            raise WorkerCrashed(_describe_exit(status, what)) from None
+        if not reply.get("ok"):
+            error = reply.get("error") or {}
+            kind, message = error.get("type", "Exception"), error.get("message", "")
+            if kind == "NotImplementedError":
+                raise StudentRaised(f"{what} is not implemented yet (it raises NotImplementedError).",
+                                    error)
+            text = f"{what} raised {kind}: {message}".rstrip(": ")
+            if error.get("traceback"):
+                text += "\n" + error["traceback"].rstrip()
+            raise StudentRaised(text, error)
+        return reply
+
+    def _checked(self, function: str, reply: dict) -> None:
+        self.last = CallRecord(function, reply.get("functions", []), reply.get("ops", []),
+                               reply.get("args_after", []))
+        rule = self._forbidden.get(function)
+        if rule is not None:
+            problem = rule.violation(self.last.functions, self.last.ops)
+            if problem:
+                raise ForbiddenCall(problem)
+
+    def call(self, function: str, *args, **kwargs):
+        """Call the submission's ``function`` with plain-data arguments; return plain data."""
+        self._start()
+        reply = self._request(
+            {"op": "call", "function": function, "args": args, "kwargs": kwargs},
+            what=f"your {function}",
+        )
+        self._checked(function, reply)
+        return reply["value"]
+
+    def probe(self, probe, *args, task: str, **kwargs):
+        """Run one of the grader's probes (a function in ``grader.probes``) in the worker.
+
+        ``task`` names the student function the probe exercises: its forbidden
+        calls apply, and messages speak of it.
+        """
+        self._start()
+        reply = self._request(
+            {"op": "probe", "probe": f"{probe.__module__}:{probe.__qualname__}",
+             "args": args, "kwargs": kwargs},
+            what=f"your {task}",
+        )
+        self._checked(task, reply)
+        return reply["value"]
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)

@@ -1,0 +1,162 @@
+"""The worker: the only process where a submission's code runs.
+
+It loads the submission from source text, then answers requests from the
+grader one at a time: call a task's function, or run one of the grader's
+probes (``grader.probes``) that drives the student's code and reports what it
+saw. Every answer is plain data. Nothing here knows the expected values.
+"""
+
+from __future__ import annotations
+
+import importlib
+import linecache
+import os
+import random
+import socket
+import sys
+import traceback
+import types
+
+import numpy as np
+import torch
+
+from grader import wire
+from grader.tracing import Trace
+
+_save = torch.save  # taken before student code can replace it
+
+
+class StudentSide:
+    """What a probe gets: the submission's module and a way to call into it under trace."""
+
+    def __init__(self, module: types.ModuleType):
+        self.module = module
+        self.trace = Trace()
+
+    def traced(self) -> Trace:
+        return self.trace
+
+    def call(self, name: str, *args, **kwargs):
+        function = getattr(self.module, name)
+        with self.trace:
+            return function(*args, **kwargs)
+
+
+def plain(value, depth: int = 0):
+    """Turn whatever student code returned into data the grader can decode safely."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str, bytes):
+        return value
+    if depth > 32:
+        return {"__unencodable__": "nested too deeply"}
+    if isinstance(value, torch.Tensor):
+        return torch.Tensor.as_subclass(value.detach(), torch.Tensor).to("cpu").clone()
+    if isinstance(value, np.ndarray):
+        return {"__ndarray__": torch.from_numpy(np.array(value, copy=True))}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        items = [plain(item, depth + 1) for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        return {plain(k, depth + 1): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, torch.device):
+        return {"__device__": str(value)}
+    return {"__unencodable__": type(value).__name__}
+
+
+def student_traceback(exc: BaseException, filename: str) -> str:
+    """The traceback lines that are the student's own, not the grader's."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
+        return "".join(traceback.format_exception_only(type(exc), exc))
+    lines = traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)
+
+
+def describe_error(exc: BaseException, filename: str) -> dict:
+    try:
+        message = str(exc)[:2000]
+    except Exception:
+        message = "(the exception's message could not be read)"
+    try:
+        text = student_traceback(exc, filename)[-6000:]
+    except Exception:
+        text = ""
+    return {"type": type(exc).__name__, "message": message, "traceback": text}
+
+
+def load_submission(source: str, filename: str, name: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    sys.modules[name] = module
+    exec(compile(source, filename, "exec"), module.__dict__)
+    return module
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+class Worker:
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.module: types.ModuleType | None = None
+        self.filename = "<submission>"
+
+    def handle(self, request: dict) -> dict:
+        op = request["op"]
+        if op == "load":
+            self.filename = request["filename"]
+            self.module = load_submission(request["source"], self.filename, request["name"])
+            return {"ok": True}
+        seed_everything(request.get("seed", 0))
+        side = StudentSide(self.module)
+        if op == "call":
+            args, kwargs = request["args"], request["kwargs"]
+            value = side.call(request["function"], *args, **kwargs)
+            reply = {"ok": True, "value": plain(value), "args_after": plain(list(args))}
+        elif op == "probe":
+            module_name, _, function_name = request["probe"].partition(":")
+            probe = getattr(importlib.import_module(module_name), function_name)
+            value = probe(side, *request["args"], **request["kwargs"])
+            reply = {"ok": True, "value": plain(value)}
+        else:
+            raise ValueError(f"unknown request {op!r}")
+        reply["functions"] = sorted(side.trace.functions)
+        reply["ops"] = sorted(side.trace.ops)
+        return reply
+
+    def serve(self) -> None:
+        while True:
+            try:
+                request = wire.recv_request(self.sock)
+            except wire.WireError:
+                return
+            try:
+                reply = self.handle(request)
+            except BaseException as exc:  # the student's exception, reported as data
+                reply = {"ok": False, "error": describe_error(exc, self.filename)}
+            sys.stdout.flush()
+            sys.stderr.flush()
+            try:
+                payload = wire.encode_reply(reply, save=_save)
+            except Exception as exc:
+                payload = wire.encode_reply(
+                    {"ok": False, "error": describe_error(exc, self.filename)}, save=_save
+                )
+            wire.send_reply(self.sock, payload)
+
+
+def run(sock: socket.socket) -> None:
+    """Entry point inside the sandbox, with stdout/stderr already pointing at the grader."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and "solutions" not in p]
+    for name in [m for m in sys.modules if m.startswith(("solutions", "grader.checks"))]:
+        del sys.modules[name]
+    Worker(sock).serve()
