@@ -1,0 +1,55 @@
+"""How a GradeResult looks in a terminal: a table per task, then what to fix."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from grader.results import GradeResult
+
+MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "error": ("✗", "red"),
+         "timeout": ("⏱", "yellow"), "crashed": ("💥", "red"), "forbidden": ("⛔", "magenta")}
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def render(result: GradeResult, console: Console) -> None:
+    title = f"{result.exercise}  ·  {result.submission}"
+    if result.status != "graded":
+        console.print(Text(title, style="bold"))
+        console.print(Text(f"Not graded ({result.status}): {result.error}", style="red"))
+        console.print(f"Total: 0 / {_points(result.max_score)}")
+        return
+    table = Table(title=title, title_justify="left", show_edge=False)
+    table.add_column("")
+    table.add_column("task")
+    table.add_column("score", justify="right")
+    table.add_column("checks passed", justify="right")
+    for task in result.tasks:
+        full = task.score == task.max_score
+        passed = sum(c.status == "passed" for c in task.checks)
+        mark, colour = ("✓", "green") if full else ("✗", "red")
+        table.add_row(Text(mark, style=colour), task.name,
+                      f"{_points(task.score)} / {_points(task.max_score)}",
+                      f"{passed} / {len(task.checks)}")
+    console.print(table)
+    for task in result.tasks:
+        failures = [c for c in task.checks if c.status != "passed"]
+        if not failures:
+            continue
+        console.print(Text(f"\n{task.name}", style="bold"))
+        shown = set()
+        for c in failures:
+            mark, colour = MARKS.get(c.status, ("✗", "red"))
+            console.print(Text.assemble((f"  {mark} {c.name}", colour), (f"  [{c.status}]", "dim")))
+            if c.feedback in shown:  # one forbidden call or missing task explains all its checks
+                continue
+            shown.add(c.feedback)
+            for line in c.feedback.splitlines():
+                console.print(Text("      " + line), highlight=False)
+    colour = "green" if result.score == result.max_score else "yellow"
+    console.print(Text(f"\nTotal: {_points(result.score)} / {_points(result.max_score)} "
+                       f"({result.percent:.0f}%) in {result.duration_s:.1f} s", style=f"bold {colour}"))

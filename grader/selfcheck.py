@@ -1,0 +1,88 @@
+"""``grade check``: proof that every exercise's checks tell right from wrong.
+
+For every exercise: the reference solution earns full marks, the stub imports
+and earns 0, every mutant (tests/mutants/<exercise>/*.py) loses points in the
+task it breaks, and grading twice gives equal scores.
+
+A mutant file holds only what it changes; it is appended to the reference
+solution, so its definitions replace the reference's. Its first line names
+the task(s) it breaks: ``# breaks: softmax`` (comma-separated for several).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import catalog, engine, paths
+from grader.results import GradeResult
+
+
+@dataclass
+class Finding:
+    exercise: str
+    subject: str
+    ok: bool
+    detail: str
+
+
+def mutant_breaks(path: Path) -> list[str]:
+    first = path.read_text().splitlines()[0] if path.read_text() else ""
+    if not first.startswith("# breaks:"):
+        raise ValueError(f"{path} must start with a '# breaks: TASK' line")
+    return [t.strip() for t in first.removeprefix("# breaks:").split(",") if t.strip()]
+
+
+def mutant_source(exercise: str, mutant: Path) -> str:
+    reference = (paths.SOLUTIONS / f"{exercise}.py").read_text()
+    return reference + "\n\n# ---- mutant: " + mutant.name + " ----\n" + mutant.read_text()
+
+
+def grade_source(exercise: str, source: str, name: str) -> GradeResult:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{exercise}.py"
+        path.write_text(source)
+        return engine.grade(exercise, path, label=name)
+
+
+def task_scores(result: GradeResult) -> dict[str, float]:
+    return {t.name: t.score for t in result.tasks}
+
+
+def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
+    entry = catalog.load(exercise)
+    findings = []
+    full = engine.grade(exercise, paths.SOLUTIONS / f"{exercise}.py", label="solution")
+    lost = [f"{c.name} ({c.status}: {c.feedback.splitlines()[0] if c.feedback else ''})"
+            for t in full.tasks for c in t.checks if c.status != "passed"]
+    findings.append(Finding(exercise, "solution earns full marks",
+                            full.status == "graded" and full.score == entry.max_score,
+                            f"{full.score:g} / {entry.max_score:g}" + (f"; lost: {lost}" if lost else "")))
+    again = engine.grade(exercise, paths.SOLUTIONS / f"{exercise}.py", label="solution")
+    findings.append(Finding(exercise, "grading twice gives equal scores",
+                            task_scores(again) == task_scores(full),
+                            f"{task_scores(full)} vs {task_scores(again)}"))
+    stub = engine.grade(exercise, paths.EXERCISES / f"{exercise}.py", label="stub")
+    findings.append(Finding(exercise, "stub imports and earns 0",
+                            stub.status == "graded" and stub.score == 0,
+                            f"{stub.status}, {stub.score:g} / {stub.max_score:g}"))
+    if not mutants:
+        return findings
+    solution_scores = task_scores(full)
+    for mutant in sorted((paths.MUTANTS / exercise).glob("*.py")):
+        broken = mutant_breaks(mutant)
+        result = grade_source(exercise, mutant_source(exercise, mutant), mutant.stem)
+        scores = task_scores(result)
+        missed = [t for t in broken if scores.get(t, 0) >= solution_scores.get(t, 0)]
+        findings.append(Finding(exercise, f"mutant {mutant.stem} loses points in {', '.join(broken)}",
+                                result.status == "graded" and not missed,
+                                f"{result.status}; scores {scores}"))
+    return findings
+
+
+def run(exercises: list[str] | None = None, mutants: bool = True) -> list[Finding]:
+    findings = []
+    for exercise in exercises or catalog.exercise_names():
+        findings += check_exercise(exercise, mutants)
+    return findings
