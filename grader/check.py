@@ -163,10 +163,17 @@ def expect_same_gradient(student, function: str, args: tuple, kwargs: dict, true
                       "goes through an in-place or non-differentiable step.")
 
 
-def expect_inputs_unchanged(student, function: str, *args, **kwargs) -> None:
-    """Calling ``function`` leaves every tensor argument exactly as the caller passed it."""
+def expect_inputs_unchanged(student, function: str, args: tuple, true_function,
+                            kwargs: dict | None = None) -> None:
+    """``function`` returns the right answer and leaves every tensor argument as it was.
+
+    The value is checked too: leaving the input alone earns nothing for a
+    function that does not compute the answer.
+    """
+    kwargs = kwargs or {}
     before = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
-    student.call(function, *args, **kwargs)
+    value = student.call(function, *args, **kwargs)
     for i, (old, new) in enumerate(zip(before, student.last.args_after)):
         if isinstance(old, torch.Tensor):
             expect_unchanged(old, new, f"your {function} (argument {i + 1})")
+    expect_close(value, true_function(*before, **kwargs), f"{function}(...)")

@@ -76,12 +76,12 @@ def _empty_tasks(entry: catalog.ExerciseEntry) -> list[TaskResult]:
     return [TaskResult(t.name, 0.0, entry.points(t.name)) for t in entry.exercise.tasks]
 
 
-def _run_checks(entry, submission, config, task) -> tuple[dict[str, CheckResult], bool | None]:
+def _run_checks(entry, submission, config, task, check_timeout):
     import pytest
 
     from grader.plugin import GradingPlugin
 
-    plugin = GradingPlugin(entry, fork_server(), submission, config, task)
+    plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout)
     args = ["--pyargs", entry.module_name, "-p", "no:terminal", "-p", "no:cacheprovider",
             "-p", "no:warnings", "-p", "no:stepwise", "-p", "no:randomly",
             "-c", os.devnull, "--rootdir", str(paths.CHECKS), "-o", "python_files=exercise*.py"]
@@ -111,8 +111,12 @@ def _tally(entry, results: dict[str, CheckResult], task: str | None) -> list[Tas
 
 
 def grade(exercise: str, submission: Path | None = None, *, task: str | None = None,
-          label: str | None = None, hidden: list[Path] = ()) -> GradeResult:
-    """Grade one submission of ``exercise``; raises SubmissionError or UnknownExercise."""
+          label: str | None = None, hidden: list[Path] = (),
+          check_timeout: float | None = None) -> GradeResult:
+    """Grade one submission of ``exercise``; raises SubmissionError or UnknownExercise.
+
+    ``check_timeout`` overrides every check's own time limit (seconds).
+    """
     started = time.perf_counter()
     server = fork_server()
     entry = catalog.load(exercise)
@@ -129,7 +133,7 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
                            sum(t.max_score for t in tasks), tasks,
                            round(time.perf_counter() - started, 3), error)
 
-    probe = Student(server, loaded, config, timeout=entry.exercise.timeout)
+    probe = Student(server, loaded, config, timeout=check_timeout or entry.exercise.timeout)
     try:
         probe.load()
     except StudentProblem as problem:
@@ -138,6 +142,6 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     finally:
         _note_sandbox(probe.in_namespaces)
         probe.close()
-    results, in_namespaces = _run_checks(entry, loaded, config, task)
+    results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout)
     _note_sandbox(in_namespaces)
     return result("graded", _tally(entry, results, task))

@@ -37,12 +37,14 @@ def classify(exc: BaseException | None) -> tuple[str, str]:
 
 class GradingPlugin:
     def __init__(self, entry: ExerciseEntry, server: ForkServer, submission: Submission,
-                 config: SandboxConfig, task: str | None = None):
+                 config: SandboxConfig, task: str | None = None,
+                 check_timeout: float | None = None):
         self.entry = entry
         self.server = server
         self.submission = submission
         self.config = config
         self.task = task
+        self.check_timeout = check_timeout
         self.forbidden = {t.name: t.forbidden for t in entry.exercise.tasks if t.forbidden}
         self.students: dict[str, Student] = {}
         self.results: dict[str, CheckResult] = {}
@@ -59,7 +61,8 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request):
         info = request.function.grader_check
-        student = self._student_for(info.task, info.timeout or self.entry.exercise.timeout)
+        timeout = self.check_timeout or info.timeout or self.entry.exercise.timeout
+        student = self._student_for(info.task, timeout)
         student.seed = zlib.crc32(request.function.__name__.encode())
         yield student
         if student.in_namespaces is not None:

@@ -156,6 +156,11 @@ def run(sock: socket.socket) -> None:
     """Entry point inside the sandbox, with stdout/stderr already pointing at the grader."""
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
+    # Whatever sys.stdout was in the parent (a terminal, pytest's capture), here it is the pipe.
+    sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, encoding="utf-8", errors="replace",
+                                       closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding="utf-8", errors="replace",
+                                       closefd=False)
     sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and "solutions" not in p]
     for name in [m for m in sys.modules if m.startswith(("solutions", "grader.checks"))]:
         del sys.modules[name]

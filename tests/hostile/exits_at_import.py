@@ -1,0 +1,4 @@
+# hostile: import
+import sys
+
+sys.exit(0)

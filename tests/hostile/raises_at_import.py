@@ -1,0 +1,2 @@
+# hostile: import
+raise RuntimeError("this module refuses to load")

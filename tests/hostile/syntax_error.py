@@ -1,0 +1,3 @@
+# hostile: import
+def cross_entropy(logits, targets)
+    return 0

@@ -1,0 +1,62 @@
+"""Hostile submissions cost only their own points, and the grader keeps answering."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from grader import engine, paths
+from helpers import with_reference, write_submission
+
+HOSTILE = Path(__file__).parent / "hostile"
+CASES = sorted(p for p in HOSTILE.glob("*.py"))
+
+
+def target(path: Path) -> str:
+    return path.read_text().splitlines()[0].removeprefix("# hostile:").strip()
+
+
+def fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(folder.rglob("*.py")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[p.stem for p in CASES])
+def test_hostile_submission_earns_only_what_it_deserves(case, tmp_path):
+    before = fingerprint(paths.COURSE_ROOT / "grader")
+    submission = write_submission(tmp_path, "exercise3", with_reference("exercise3", case.read_text()))
+    result = engine.grade("exercise3", submission, check_timeout=2)
+    scores = {t.name: (t.score, t.max_score) for t in result.tasks}
+    if target(case) == "import":
+        assert result.status == "import_error"
+        assert result.score == 0
+        assert result.error
+    else:
+        assert result.status == "graded", result.error
+        hostile = scores.pop(target(case))
+        assert hostile[0] == 0, f"the hostile task scored {hostile}"
+        assert all(score == full for score, full in scores.values()), scores
+    assert fingerprint(paths.COURSE_ROOT / "grader") == before, "the submission changed the grader"
+
+
+def test_grader_still_answers_after_the_hostile_ones():
+    result = engine.grade("exercise3", paths.SOLUTIONS / "exercise3.py")
+    assert result.score == result.max_score
+
+
+def test_statuses_name_what_went_wrong(tmp_path):
+    def statuses(case):
+        path = write_submission(tmp_path, "exercise3",
+                                with_reference("exercise3", (HOSTILE / case).read_text()))
+        result = engine.grade("exercise3", path, task="cross_entropy", check_timeout=1)
+        return {c.status for t in result.tasks for c in t.checks}, result
+
+    assert statuses("infinite_loop.py")[0] == {"timeout"}
+    assert statuses("segfault.py")[0] == {"crashed"}
+    found, result = statuses("exits.py")
+    assert found == {"crashed"}
+    assert "exit" in result.tasks[0].checks[0].feedback
+    found, result = statuses("patches_comparisons.py")
+    assert "passed" not in found
