@@ -53,10 +53,11 @@ def test_batch_flatten_keeps_the_batch_and_merges_the_rest(student):
     "batch_flatten turns (N, *dims) into (N, prod(dims)), row i holding sample i in order."
     for shape in [(4, 3, 5, 2), (6, 7), (2, 3, 4)]:
         images = torch.randn(*shape)
-        rows = torch.Size(shape[1:]).numel()
-        out = expect_shape(student.batch_flatten(images), (shape[0], rows),
+        features = torch.Size(shape[1:]).numel()
+        out = expect_shape(student.batch_flatten(images), (shape[0], features),
                            f"batch_flatten(x) for x of shape {shape}")
-        expect_close(out, images.reshape(shape[0], rows), f"batch_flatten(x) for x of shape {shape}",
+        expect_close(out, images.reshape(shape[0], features),
+                     f"batch_flatten(x) for x of shape {shape}",
                      hint="Keep the batch dimension first and flatten each sample in its own "
                           "order: images.reshape(images.shape[0], -1).")
 
@@ -92,7 +93,8 @@ def test_batch_flatten_handles_non_contiguous_input(student):
     "batch_flatten also works on a non-contiguous batch (for example a transposed one)."
     images = torch.randn(3, 5, 4).transpose(1, 2)
     out = student.batch_flatten(images)
-    expect_close(out, images.reshape(3, 20), "batch_flatten(x) for a transposed x of shape (3, 4, 5)",
+    expect_close(out, images.reshape(3, 20),
+                 "batch_flatten(x) for a transposed x of shape (3, 4, 5)",
                  hint="view() refuses non-contiguous tensors; reshape() falls back to a copy.")
 
 
@@ -111,7 +113,8 @@ def scaled_columns(n, d):
 def test_standardize_columns_uses_each_columns_mean_and_population_std(student):
     "Each column becomes (column - its mean) / (its population std + eps)."
     x = scaled_columns(6, 4)
-    out = expect_shape(student.standardize_columns(x), (6, 4), "standardize_columns(x) for x (6, 4)")
+    out = expect_shape(student.standardize_columns(x), (6, 4),
+                       "standardize_columns(x) for x (6, 4)")
     unbiased = (x - x.mean(dim=0)) / (x.std(dim=0) + 1e-8)
     if torch.allclose(out, unbiased, atol=1e-5):
         raise Mistake("standardize_columns divided by the sample std (N - 1 in the denominator); "
@@ -125,17 +128,20 @@ def test_standardize_columns_uses_each_columns_mean_and_population_std(student):
 def test_standardize_columns_gives_every_column_mean_0_and_std_1(student):
     "After standardize_columns, every column has mean 0 and population std 1."
     x = scaled_columns(10, 3)
-    out = expect_shape(student.standardize_columns(x), (10, 3), "standardize_columns(x) for x (10, 3)")
+    out = expect_shape(student.standardize_columns(x), (10, 3),
+                       "standardize_columns(x) for x (10, 3)")
     means, stds = out.mean(dim=0), out.std(dim=0, correction=0)
     expect(torch.allclose(means, torch.zeros(3), atol=1e-4),
-           f"the columns of standardize_columns(x) should have mean 0; they have {[round(m, 3) for m in means.tolist()]}. "
+           f"the columns of standardize_columns(x) should have mean 0; they have "
+           f"{[round(m, 3) for m in means.tolist()]}. "
            "Did you take the mean over rows (dim=1) or over the whole tensor?")
     sample_std_ratio = ((10 - 1) / 10) ** 0.5
     expect(not torch.allclose(stds, torch.full((3,), sample_std_ratio), atol=1e-4),
            f"the columns of standardize_columns(x) have std {sample_std_ratio:.4f} instead of 1 "
            "(for 10 rows): you divided by the sample std (N - 1); use unbiased=False.")
     expect(torch.allclose(stds, torch.ones(3), atol=1e-4),
-           f"the columns of standardize_columns(x) should have std 1; they have {[round(v, 3) for v in stds.tolist()]}. "
+           f"the columns of standardize_columns(x) should have std 1; they have "
+           f"{[round(v, 3) for v in stds.tolist()]}. "
            "Did you take the std over rows (dim=1) or over the whole tensor?")
 
 
@@ -212,7 +218,7 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int
 
 @check("shared_from_numpy", points=2)
 def test_shared_from_numpy_keeps_values_shape_and_dtype(student):
-    "shared_from_numpy gives a tensor with the array's values, shape and dtype (float64 stays float64)."
+    "shared_from_numpy keeps the array's values, shape and dtype (float64 stays float64)."
     for dtype, shape in [("float64", (2, 3)), ("float32", (4,)), ("int64", (3, 2)),
                          ("uint8", (5,)), ("bool", (2, 2))]:
         report = student.probe(numpy_sharing, dtype, shape, task="shared_from_numpy")
