@@ -57,16 +57,36 @@ def _keeper(control: socket.socket, output_fd: int, config: sandbox.SandboxConfi
         except BaseException as exc:
             print(f"the worker's sandbox could not be set up: {exc}", file=sys.stderr)
             os._exit(70)
+        if in_namespaces:
+            _be_init_for(os.fork())  # the namespace's init ignores its own signals; the worker won't
         from grader import worker
 
+        sandbox.die_with_parent()
         worker.run(control)
         os._exit(0)
     control.sendall(PID.pack(worker_pid) + bytes([in_namespaces]))
     control.close()
-    _, status = os.waitpid(worker_pid, 0)
+    _exit_like(os.waitpid(worker_pid, 0)[1])
+
+
+def _exit_like(status: int) -> None:
+    """Exit with a child's status; a death by signal N becomes exit code 128+N."""
     if os.WIFSIGNALED(status):
         os._exit(128 + os.WTERMSIG(status))
     os._exit(os.WEXITSTATUS(status))
+
+
+def _be_init_for(child: int) -> None:
+    """In the parent of ``child``: reap every orphan of the namespace until ``child`` ends."""
+    if child == 0:
+        return
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            os._exit(0)
+        if pid == child:
+            _exit_like(status)
 
 
 def _serve(requests: socket.socket) -> None:

@@ -1,0 +1,97 @@
+"""What a worker can and cannot do, observed from inside one."""
+
+import os
+
+import pytest
+
+from grader import engine, paths
+from grader.student import Student, StudentRaised, StudentTimeout, Submission, WorkerCrashed
+
+SPY = '''
+import os, resource, socket
+
+def facts():
+    def readable(path):
+        try:
+            os.listdir(path)
+            return True
+        except OSError:
+            return False
+    try:
+        socket.create_connection(("127.0.0.1", 22), timeout=1)
+        network = True
+    except OSError:
+        network = False
+    return {
+        "uid": os.getuid(),
+        "cwd": os.getcwd(),
+        "processes": len([p for p in os.listdir("/proc") if p.isdigit()]),
+        "network": network,
+        "cpu": resource.getrlimit(resource.RLIMIT_CPU)[0],
+        "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0],
+        "fsize": resource.getrlimit(resource.RLIMIT_FSIZE)[0],
+        "solutions": readable(%(solutions)r),
+        "checks": readable(%(checks)r),
+        "tests": readable(%(tests)r),
+    }
+
+def write_big():
+    with open("big.bin", "wb") as f:
+        f.write(b"x" * (64 * 1024 * 1024))
+
+def sleep_forever():
+    import time
+    time.sleep(3600)
+
+def crash():
+    os.abort()
+
+def echo(x):
+    return x
+''' % {"solutions": str(paths.SOLUTIONS), "checks": str(paths.CHECKS), "tests": str(paths.TESTS)}
+
+
+@pytest.fixture
+def student():
+    spy = Student(engine.fork_server(), Submission(SPY, "spy.py", "spy"), engine.sandbox_config(),
+                  timeout=5)
+    yield spy
+    spy.close()
+
+
+def test_worker_is_walled_off(student):
+    facts = student.facts()
+    if not student.in_namespaces:
+        pytest.skip("namespaces are unavailable on this machine; the weaker guard is in use")
+    assert not facts["solutions"] and not facts["checks"] and not facts["tests"]
+    assert not facts["network"]
+    assert facts["processes"] <= 2, "the worker sees other processes"
+    assert facts["cwd"] == "/tmp/work"
+
+
+def test_worker_runs_unprivileged_with_limits(student):
+    facts = student.facts()
+    if os.getuid() == 0:
+        assert facts["uid"] != 0
+    assert 0 < facts["cpu"] <= 600
+    assert 0 < facts["nproc"] <= 1024
+    assert facts["fsize"] == 16 * 1024 * 1024
+
+
+def test_file_size_limit_gives_an_error_not_a_crash(student):
+    with pytest.raises(StudentRaised, match="File too large"):
+        student.write_big()
+
+
+def test_timeout_kills_and_a_fresh_worker_takes_over(student):
+    student.timeout = 0.5
+    with pytest.raises(StudentTimeout, match="did not return within 0.5 s"):
+        student.sleep_forever()
+    student.timeout = 5
+    assert student.echo(3) == 3
+
+
+def test_crash_is_reported_and_a_fresh_worker_takes_over(student):
+    with pytest.raises(WorkerCrashed, match="SIGABRT|aborted"):
+        student.crash()
+    assert student.echo("still here") == "still here"

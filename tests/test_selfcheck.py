@@ -1,0 +1,13 @@
+"""`grade check` for every exercise: solutions full, stubs 0, every mutant caught, stable scores."""
+
+import pytest
+
+from grader import catalog, selfcheck
+
+
+@pytest.mark.parametrize("exercise", catalog.exercise_names())
+def test_checks_tell_right_from_wrong(exercise):
+    findings = selfcheck.check_exercise(exercise)
+    failures = [f"{f.subject}: {f.detail}" for f in findings if not f.ok]
+    assert not failures, "\n".join(failures)
+    assert any(f.subject.startswith("mutant") for f in findings), "no mutants for " + exercise
