@@ -128,6 +128,7 @@ class ForkServer:
     """The grader's handle on the fork-server process."""
 
     def __init__(self):
+        import grader.probes.common  # noqa: F401
         import grader.worker  # noqa: F401  - imported here so every worker inherits it
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -136,6 +137,9 @@ class ForkServer:
             ours.close()
             sandbox.die_with_parent()
             try:
+                from grader.tracing import warm_up
+
+                warm_up()  # runs while the grader loads its checks, on the other core
                 _serve(theirs)
             finally:
                 os._exit(0)

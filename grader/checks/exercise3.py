@@ -37,7 +37,7 @@ EXERCISE = Exercise("exercise3", "Activations and losses from scratch", [
 # float32 holds 1e4 only to within about 1e-3, so x - logsumexp(x) at 1e4 (the
 # formula the contract asks for) is only that exact; a NaN, an inf or a wrong
 # value is still caught by far.
-HUGE_LOGITS_ATOL = dict(atol=2e-3, rtol=1.3e-6)
+HUGE_LOGITS_ATOL = dict(atol=2e-3)
 
 # Different sizes for every dimension, so an answer along the wrong dim cannot pass.
 BATCH = torch.Size((3, 4, 5))
