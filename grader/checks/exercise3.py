@@ -3,8 +3,17 @@
 import torch
 import torch.nn.functional as F
 
-from grader.check import (Exercise, Forbidden, Task, check, expect, expect_close,
-                          expect_inputs_unchanged, expect_same_gradient, expect_shape)
+from grader.check import (
+    Exercise,
+    Forbidden,
+    Task,
+    check,
+    expect,
+    expect_close,
+    expect_inputs_unchanged,
+    expect_same_gradient,
+    expect_shape,
+)
 
 EXERCISE = Exercise("exercise3", "Activations and losses from scratch", [
     Task("sigmoid", Forbidden(
