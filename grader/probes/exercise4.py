@@ -82,7 +82,7 @@ def _state(tensors: list[torch.Tensor]) -> dict:
     }
 
 
-def sgd_step_once(side, values, grads, lr, as_generator=False):
+def sgd_step_once(side, values, grads, lr):
     """One ``sgd_step`` on fresh leaves holding ``values`` with ``.grad`` set to ``grads``.
 
     A ``None`` in ``grads`` leaves that parameter without a gradient.
@@ -92,10 +92,9 @@ def sgd_step_once(side, values, grads, lr, as_generator=False):
         if g is not None:
             p.grad = g.clone()
     argument = list(params)
-    returned = _call(side, "sgd_step", (p for p in argument) if as_generator else argument, lr)
+    _call(side, "sgd_step", argument, lr)
     report = _state(params)
     report["list_entries_replaced"] = [a is not p for a, p in zip(argument, params)]
-    report["returned"] = returned
     return report
 
 
