@@ -234,6 +234,11 @@ def pytorch_momentum(momentum):
     return lambda v, grad: momentum * v + grad
 
 
+def running_average(momentum):
+    """The other convention students meet (dampening = momentum): not PyTorch's."""
+    return lambda v, grad: momentum * v + (1 - momentum) * grad
+
+
 def all_close(actual: list, expected: list) -> bool:
     return all(torch.allclose(a, e, rtol=1e-5, atol=1e-6) for a, e in zip(actual, expected))
 
@@ -264,9 +269,8 @@ def test_sgd_momentum_step_matches_torch_optim_sgd_over_ten_steps(student):
                       "never carries over to the next call. `v = momentum * v + p.grad` rebinds "
                       "the name v; update the caller's velocity in place with "
                       "`v.mul_(momentum).add_(p.grad)`.")
-    running_average = lambda v, grad: momentum * v + (1 - momentum) * grad
     if all_close(got["values"], momentum_trajectory(values, targets, lr, steps,
-                                                    running_average)[0]):
+                                                    running_average(momentum))[0]):
         raise Mistake("Your velocity is a running average, v = momentum * v + (1 - momentum) * "
                       "grad. PyTorch's convention has no (1 - momentum) factor: "
                       "v = momentum * v + grad, then p -= lr * v.")
@@ -378,3 +382,18 @@ def test_fit_line_returns_python_floats(student):
     w, b = fit_line_result(student, x, y, steps=2)
     expect_float(w, "the w returned by fit_line")
     expect_float(b, "the b returned by fit_line")
+
+
+@check("fit_line")
+def test_fit_line_leaves_x_and_y_alone(student):
+    "fit_line leaves the caller's x and y as they were: same values, no requires_grad, no .grad."
+    x, y = line_data(16)
+    after = run_probe(student, probes.fit_line_inputs_after, x, y, {"steps": 2}, task="fit_line")
+    for name, before in (("x", x), ("y", y)):
+        expect(torch.equal(after[name], before),
+               f"fit_line changed the caller's {name}. Only w and b are learned; compute with "
+               f"{name} but never write into it (no in-place operations on it).")
+    for name, requires_grad, grad in zip("xy", after["requires_grad"], after["grads"]):
+        expect(not requires_grad and not grad,
+               f"After fit_line the caller's {name} requires grad (or holds a .grad). Only w "
+               f"and b need requires_grad=True: the data {name} is a constant of the loss.")

@@ -155,3 +155,12 @@ def fit_line_on(side, x, y, kwargs):
     """The student's ``fit_line(x, y, **kwargs)``, with torch.optim watched."""
     with watching_torch_optim(side):
         return side.call("fit_line", x, y, **kwargs)
+
+
+def fit_line_inputs_after(side, x, y, kwargs):
+    """The caller's ``x`` and ``y`` after ``fit_line(x, y, **kwargs)``: values and requires_grad."""
+    with watching_torch_optim(side):
+        side.call("fit_line", x, y, **kwargs)
+    return {"x": x.detach().clone(), "y": y.detach().clone(),
+            "requires_grad": [x.requires_grad, y.requires_grad],
+            "grads": [x.grad is not None, y.grad is not None]}
