@@ -85,15 +85,18 @@ def run_probe(student, probe, *args, task: str):
     try:
         return student.probe(probe, *args, task=task)
     except StudentRaised as raised:
-        message = raised.error.get("message", "")
-        where = raised.error.get("traceback", "").rstrip()
-        where = f"\n{where}" if where else ""
+        message, kind = raised.error.get("message", ""), raised.error.get("type", "")
+        # The student's own lines, without the exception's line that the message repeats.
+        frames = raised.error.get("traceback", "").rstrip().splitlines()
+        if frames and frames[-1].startswith(f"{kind}:"):
+            frames.pop()
+        where = "\n" + "\n".join(frames) if frames else ""
         if "leaf Variable that requires grad" in message:
             raise Mistake(f"Your {task} raised RuntimeError: {message.splitlines()[0]}\n"
                           f"{NO_GRAD_ADVICE}{where}") from None
         if "NoneType" in message:
             advice = NONE_GRAD_ADVICE.get(task, NONE_GRAD_ADVICE["sgd_step"])
-            raise Mistake(f"Your {task} raised {raised.error.get('type')}: {message}\n"
+            raise Mistake(f"Your {task} raised {kind}: {message}\n"
                           f"{advice}{where}") from None
         raise
 

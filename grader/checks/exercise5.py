@@ -53,8 +53,12 @@ def show(description: dict) -> str:
 
 def outputs_or_mistake(output, what: str, hint: str = "") -> torch.Tensor:
     if isinstance(output, dict) and "raised" in output:
-        where = f"\n{output['traceback'].rstrip()}" if output.get("traceback") else ""
-        raise Mistake(f"{what} raised {output['raised'].rstrip('.')}.{' ' + hint if hint else ''}"
+        # The student's own lines, without the exception's line that the message repeats.
+        frames = (output.get("traceback") or "").rstrip().splitlines()
+        if frames and frames[-1].startswith(output["raised"].split(":", 1)[0] + ":"):
+            frames.pop()
+        where = "\n" + "\n".join(frames) if frames else ""
+        raise Mistake(f"{what[:1].upper()}{what[1:]} raised {output['raised'].rstrip('.')}.{' ' + hint if hint else ''}"
                       f"{where}")
     return output
 
