@@ -1,0 +1,117 @@
+"""A notebook submission as the Python module that is graded.
+
+The student's code cells, in order, become the module's source. Shell and
+magic lines (``!pip install ...``, ``%matplotlib inline``, ``%%bash`` cells)
+are IPython, not Python: they are dropped, never run. Each dropped line is
+replaced by ``pass`` at its indentation, so the module still compiles and its
+line numbers still match what the student sees in the cell markers.
+
+nbgrader's autograder-test cells (read-only cells with points) are the
+instructor's, not the student's, and are left out too: the grader's own
+checks do that work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import warnings
+from pathlib import Path
+
+import nbformat
+
+# Cell magics whose body is still Python: only their first line goes.
+PYTHON_BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "autoreload"}
+_SHELL_LINE = re.compile(
+    r"""^\s*(
+        [!%]                              # !ls, %matplotlib inline, %pip install
+      | \w[\w.]*\s*=\s*[!%]               # files = !ls, t = %timeit f()
+      | (pip|conda|mamba)\s+install\b     # IPython's automagic pip install
+      | [\w.]+\?\??\s*$                   # torch.softmax?  (help)
+      | \?\??[\w.]+\s*$                   # ?torch.softmax
+    )""",
+    re.VERBOSE,
+)
+
+
+class NotebookError(ValueError):
+    """The file cannot be read as a Python notebook; the message says why, in one sentence."""
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise NotebookError(f"{path.name} is not a valid notebook: it is not UTF-8 text.") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(
+            f"{path.name} is not a valid notebook: it is not valid JSON ({exc.msg}: line "
+            f"{exc.lineno}, column {exc.colno}). Was it saved completely? Re-download it or "
+            "open and save it in Jupyter.") from None
+    if not isinstance(document, dict) or not ("cells" in document or "worksheets" in document):
+        raise NotebookError(f"{path.name} is not a valid notebook: it is JSON, but has no cells.")
+    quiet = logging.getLogger("traitlets")
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return nbformat.reads(text, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - nbformat's failures are many and unrelated
+        raise NotebookError(f"{path.name} is not a valid notebook: {exc}") from None
+    finally:
+        quiet.level = level
+
+
+def _language(notebook: nbformat.NotebookNode) -> str:
+    metadata = notebook.get("metadata") or {}
+    info = metadata.get("language_info") or {}
+    kernel = metadata.get("kernelspec") or {}
+    return str(info.get("name") or kernel.get("language") or "python").lower()
+
+
+def _is_instructor_test(cell) -> bool:
+    marks = (cell.get("metadata") or {}).get("nbgrader") or {}
+    return bool(marks.get("grade")) and not marks.get("solution")
+
+
+def _without_magics(source: str) -> list[str]:
+    lines = source.splitlines()
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%"):
+        magic = first[2:].split()[0] if first[2:].split() else ""
+        if magic not in PYTHON_BODY_CELL_MAGICS:
+            return []  # a %%bash, %%html, %%writefile ... cell is not Python at all
+        lines = lines[1:]
+    kept, continued = [], False
+    for line in lines:
+        dropped = continued or bool(_SHELL_LINE.match(line))
+        continued = dropped and line.rstrip().endswith("\\")
+        if dropped:
+            indent = line[: len(line) - len(line.lstrip())]
+            kept.append(f"{indent}pass  # dropped by the grader: {line.strip()[:60]}")
+        else:
+            kept.append(line)
+    return kept
+
+
+def notebook_source(path: Path) -> str:
+    """The Python module a notebook submission stands for; raises NotebookError."""
+    path = Path(path)
+    notebook = _read(path)
+    language = _language(notebook)
+    if language not in ("python", "python3", "ipython", "ipython3"):
+        raise NotebookError(f"{path.name} is a {language} notebook; the exercises are Python.")
+    parts = []
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.get("cell_type") != "code" or _is_instructor_test(cell):
+            continue
+        source = cell.get("source") or ""
+        if isinstance(source, list):  # nbformat joins these, but be lenient with odd writers
+            source = "".join(source)
+        body = _without_magics(source)
+        if body:
+            parts.append(f"# %% cell {number}\n" + "\n".join(body) + "\n")
+    return "\n".join(parts)
