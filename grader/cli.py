@@ -102,6 +102,32 @@ def self_check(exercises):
     sys.exit(1 if bad else 0)
 
 
+@cli.command("batch")
+@click.argument("folder", type=click.Path(exists=True, path_type=Path))
+@click.option("--exercise", required=True, help="The exercise every submission is graded as.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for grades.csv, results.jsonl, feedback/, gradescope/, junit.xml.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Submissions graded at once "
+              "[default: the number of CPU cores].")
+@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds one submission may take "
+              "in all [default: every check running into its own timeout].")
+@click.option("--force", is_flag=True, help="Regrade everything, forgetting earlier runs.")
+def grade_batch(folder, exercise, out, jobs, timeout, force):
+    """Grade a class: FOLDER (or a zip) holds one sub-folder or file per student.
+
+    Re-running the same command after an interruption keeps what was graded
+    and grades the rest.
+    """
+    from grader import batch
+    from grader.catalog import UnknownExercise
+
+    try:
+        batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
+                          display=batch.display_for(sys.stdout))
+    except (UnknownExercise, batch.BatchError) as problem:
+        fail(str(problem).strip("'\""))
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

@@ -1,0 +1,338 @@
+"""`grade batch`: a class of correct, wrong and hostile submissions, graded as an instructor would.
+
+The class (tests/batch_fixture.py) is graded once through the command line;
+most tests read that run's gradebook. One test kills a second run with
+SIGKILL half-way and checks that running the command again ends with the same
+gradebook. The rest are quick tests of finding submissions and of the output
+files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+from batch_fixture import EXERCISE, SOLUTION, STUB, solution_notebook, write_class
+from click.testing import CliRunner
+
+from grader import batch, engine, gradebook
+from grader.cli import cli
+from grader.results import GradeResult
+from grader.student import Student, Submission
+
+GRADE = [sys.executable, "-m", "grader.cli"]
+# Above any honest submission's time on a busy 2-core machine, below the hostile hangs'
+# per-check timeouts (10 s), so those end as `timeout` rows.
+TIMEOUT = "8"
+
+
+def run_batch(folder: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*GRADE, "batch", str(folder), "--exercise", EXERCISE, "--out",
+                           str(out), "--timeout", TIMEOUT, "--jobs", "2", *extra],
+                          capture_output=True, text=True, timeout=300)
+
+
+def rows(out: Path) -> dict[str, dict]:
+    with open(out / "grades.csv", newline="") as file:
+        return {row["student"]: row for row in csv.DictReader(file)}
+
+
+def documents(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+
+
+def without_durations(out: Path) -> tuple[list[dict], list[list[str]]]:
+    docs = [{k: v for k, v in d.items() if k != "duration_s"} for d in documents(out)]
+    table = list(csv.reader(io.StringIO((out / "grades.csv").read_text())))
+    return docs, [row[:-1] for row in table]  # duration_s is the last column
+
+
+def namespaces_available() -> bool:
+    student = Student(engine.fork_server(), Submission("x = 1\n", "x.py", "x"),
+                      engine.sandbox_config())
+    try:
+        student.load()
+        return bool(student.in_namespaces)
+    finally:
+        student.close()
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """The fixture class, graded once without interruption."""
+    root = tmp_path_factory.mktemp("batch")
+    folder, out = root / "class", root / "out"
+    expected = write_class(folder, out=out)
+    started = time.monotonic()
+    finished = run_batch(folder, out)
+    assert finished.returncode == 0, finished.stderr
+    return folder, out, expected, finished, time.monotonic() - started
+
+
+def test_every_student_has_a_row_with_the_right_score_and_status(graded_class):
+    _, out, expected, _, _ = graded_class
+    table = rows(out)
+    assert set(table) == set(expected)
+    assert len(table) >= 30
+    isolated = namespaces_available()
+    by_student = {d["submission"]: d for d in documents(out)}
+    for student, want in expected.items():
+        row, doc = table[student], by_student[student]
+        assert row["status"] == want.status, (student, row, doc.get("error"))
+        if want.needs_namespaces and not isolated:
+            continue
+        total, tasks = float(row["total"]), {t["name"]: t for t in doc["tasks"]}
+        assert float(row["max"]) == 30.0
+        if want.score is not None:
+            assert total == want.score, (student, row)
+        for task in want.broken:
+            assert tasks[task]["score"] < tasks[task]["max_score"], (student, task)
+        if want.zero:
+            for name, task in tasks.items():
+                full = 0.0 if name in want.zero else task["max_score"]
+                assert task["score"] == full, (student, name, task["score"])
+
+
+def test_a_batch_grades_as_grade_does(graded_class):
+    folder, out, _, _, _ = graded_class
+    by_student = {d["submission"]: d for d in documents(out)}
+    student = "m_softmax_wrong_dim"
+    alone = engine.grade(EXERCISE, folder / student / f"{EXERCISE}.py", label=student)
+    assert [(t.name, t.score) for t in alone.tasks] == [
+        (t["name"], t["score"]) for t in by_student[student]["tasks"]]
+
+
+def test_every_output_is_written_for_every_student(graded_class):
+    _, out, expected, _, _ = graded_class
+    docs = documents(out)
+    assert [d["submission"] for d in docs] == sorted(expected, key=str.casefold)
+    for doc in docs:
+        result = GradeResult.from_dict(doc)  # the design's result document, as written
+        assert result.exercise == EXERCISE
+        feedback = (out / "feedback" / f"{result.submission}.md").read_text()
+        assert f"Score: {result.score:g} / {result.max_score:g}" in feedback
+        report = json.loads((out / "gradescope" / result.submission / "results.json").read_text())
+        assert report["score"] == result.score and report["max_score"] == result.max_score
+        assert sum(t["score"] for t in report["tests"]) == result.score
+        assert {t["status"] for t in report["tests"]} <= {"passed", "failed"}
+        assert all(t["visibility"] == "visible" and "output" in t for t in report["tests"])
+    suites = ET.parse(out / "junit.xml").getroot().findall("testsuite")
+    assert sorted(s.get("name") for s in suites) == sorted(expected)
+
+
+def test_feedback_says_why_a_submission_was_not_graded(graded_class):
+    _, out, _, _, _ = graded_class
+    assert "not valid JSON" in (out / "feedback" / "jon.md").read_text()
+    assert "nothing gradable" in (out / "feedback" / "lou.md").read_text()
+    stopped = (out / "feedback" / "h_hangs_at_import.md").read_text()
+    assert f"longer than the {TIMEOUT} s allowed" in stopped
+
+
+def test_hostile_submissions_cannot_touch_the_gradebook(graded_class):
+    _, out, expected, _, _ = graded_class
+    lines = (out / "results.jsonl").read_text().splitlines()
+    assert len(lines) == len(expected)  # the copycat's forged lines are not there
+    assert not any('"score": 30.0}' in line and "h_copycat" in line for line in lines)
+    assert rows(out)["h_fake_report"]["total"] == "23"
+
+
+def test_piped_output_is_one_quiet_line_per_submission(graded_class):
+    _, _, expected, finished, _ = graded_class
+    lines = finished.stdout.splitlines()
+    progress = [line for line in lines if line.startswith("[")]
+    assert len(progress) == len(expected)
+    assert any(" ada graded 30/30 (" in line for line in progress)
+    assert "\x1b[" not in finished.stdout  # no escape codes when piped
+    assert "timeout 2" in finished.stdout and "missing 2" in finished.stdout
+
+
+def test_kill_9_then_the_same_command_gives_the_same_gradebook(graded_class, tmp_path):
+    folder, reference_out, expected, _, _ = graded_class
+    out = tmp_path / "out"
+    process = subprocess.Popen([*GRADE, "batch", str(folder), "--exercise", EXERCISE,
+                                "--out", str(out), "--timeout", TIMEOUT, "--jobs", "2"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results, deadline = out / "results.jsonl", time.monotonic() + 240
+    while not results.exists() or results.read_bytes().count(b"\n") < len(expected) // 3:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    helpers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
+                             text=True).stdout.split()
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    written = results.read_bytes().count(b"\n")
+    assert written < len(expected)
+
+    time.sleep(0.5)  # the grading processes die with the batch (PR_SET_PDEATHSIG)
+    assert not [pid for pid in helpers if _alive(int(pid))]
+    again = run_batch(folder, out)
+    assert again.returncode == 0, again.stderr
+    kept = int(re.search(r"(\d+) kept from an earlier run", again.stdout).group(1))
+    assert written - 1 <= kept <= written  # a result whose fingerprint was not yet written
+    assert without_durations(out) == without_durations(reference_out)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_a_rerun_grades_only_what_changed_and_force_grades_all(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    (folder / "ann").mkdir(parents=True)
+    (folder / "ann" / f"{EXERCISE}.py").write_text(STUB.read_text())
+    (folder / "bob.py").write_text(SOLUTION.read_text())
+    assert run_batch(folder, out).returncode == 0
+    before = documents(out)
+
+    again = run_batch(folder, out)  # nothing changed: nothing is graded, no worker starts
+    assert "2 kept from an earlier run" in again.stdout and documents(out) == before
+
+    (folder / "ann" / f"{EXERCISE}.py").write_text(SOLUTION.read_text())  # a late fix
+    (folder / "cat.py").write_text(STUB.read_text())  # a late submission
+    changed = run_batch(folder, out)
+    assert "grading 2 of 3" in changed.stdout
+    assert {s: r["total"] for s, r in rows(out).items()} == {"ann": "30", "bob": "30", "cat": "0"}
+
+    forced = run_batch(folder, out, "--force")
+    assert "grading 3 of 3" in forced.stdout
+    assert len(documents(out)) == 3
+
+
+def test_nbgrader_layout_in_a_zip(tmp_path):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("course/submitted/ann/ps3/ps3.ipynb", solution_notebook())
+        zipped.writestr("course/submitted/ann/ps3/timestamp.txt", "2026-01-01")
+        zipped.writestr("course/submitted/bob/ps3/notes.txt", "no notebook")
+        zipped.writestr("course/source/ps3/ps3.ipynb", solution_notebook())
+    finished = run_batch(archive, tmp_path / "out")
+    assert finished.returncode == 0, finished.stderr
+    table = rows(tmp_path / "out")
+    assert {s: (r["status"], r["total"]) for s, r in table.items()} == {
+        "ann": ("graded", "30"), "bob": ("missing", "0")}
+
+
+# -- quick tests: no grading ---------------------------------------------------------------
+
+def found(folder: Path, tmp_path: Path) -> dict[str, batch.Found]:
+    klass = batch.find_submissions(folder, EXERCISE, tmp_path / "scratch")
+    return {f.student: f for f in klass.found}
+
+
+def test_layouts_folder_per_student_and_loose_files(tmp_path):
+    folder = tmp_path / "class"
+    for relative in ["ann/exercise3.py", "bob/work/exercise3.ipynb", "cal/Exercise 3.py",
+                     "dan/helper.py", "eve.py", "fay.ipynb", "gus/a.py", "gus/b.py",
+                     "ann/exercise3.ipynb", ".hidden/exercise3.py", "roster.csv"]:
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text("x = 1\n")
+    (folder / "hal").mkdir()
+    students = found(folder, tmp_path)
+    assert sorted(students) == ["ann", "bob", "cal", "dan", "eve", "fay", "gus", "hal"]
+    assert students["ann"].path.name == "exercise3.py"  # .py first, as `grade` does
+    assert students["bob"].path.name == "exercise3.ipynb"
+    assert students["cal"].path.name == "Exercise 3.py"
+    assert students["dan"].path.name == "helper.py"  # the only candidate
+    assert students["eve"].path.name == "eve.py"
+    assert students["gus"].status == "missing" and "ambiguous" in students["gus"].problem
+    assert students["hal"].status == "missing" and "nothing gradable" in students["hal"].problem
+    klass = batch.find_submissions(folder, EXERCISE, tmp_path / "scratch2")
+    assert klass.ignored == ["roster.csv"]
+
+
+def test_one_name_twice_keeps_both(tmp_path):
+    folder = tmp_path / "class"
+    (folder / "ann").mkdir(parents=True)
+    (folder / "ann" / "exercise3.py").write_text("x = 1\n")
+    (folder / "ann.py").write_text("x = 2\n")
+    assert sorted(found(folder, tmp_path)) == ["ann", "ann.py"]
+
+
+def test_links_inside_a_students_folder_are_not_followed(tmp_path):
+    folder = tmp_path / "class"
+    (folder / "ann").mkdir(parents=True)
+    (folder / "ann" / "exercise3.py").symlink_to(SOLUTION)
+    assert found(folder, tmp_path)["ann"].status == "missing"
+
+
+def test_student_zips_and_a_class_zip(tmp_path):
+    inner = tmp_path / "class" / "ann.zip"
+    inner.parent.mkdir()
+    with zipfile.ZipFile(inner, "w") as zipped:
+        zipped.writestr("ann/exercise3.py", "x = 1\n")
+        zipped.writestr("../../escape.py", "x = 1\n")
+    (tmp_path / "class" / "bob.zip").write_text("not a zip")
+    students = found(tmp_path / "class", tmp_path)
+    assert students["ann"].path.read_text() == "x = 1\n"
+    assert students["bob"].status == "missing" and "zip" in students["bob"].problem
+    assert not (tmp_path / "escape.py").exists() and not (tmp_path.parent / "escape.py").exists()
+
+
+def test_usage_errors_are_one_sentence_and_exit_2(tmp_path):
+    runner = CliRunner()
+    (tmp_path / "class").mkdir()
+    unknown = runner.invoke(cli, ["batch", str(tmp_path), "--exercise", "exercise99",
+                                  "--out", str(tmp_path / "out")])
+    assert unknown.exit_code == 2 and "exercise99" in unknown.output
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "exercise3.py").write_text("x = 1\n")
+    with pytest.raises(batch.BatchError, match="one student's folder"):
+        batch.find_submissions(one, EXERCISE, tmp_path / "scratch")
+    with pytest.raises(batch.BatchError, match="no submissions"):
+        batch.grade_batch(tmp_path / "class", EXERCISE, tmp_path / "out")
+
+
+def test_a_torn_last_line_is_cut_and_appends_stay_whole(tmp_path):
+    journal = gradebook.Journal(tmp_path)
+    done = {"exercise": EXERCISE, "submission": "ann", "status": "missing", "score": 0.0,
+            "max_score": 30.0, "tasks": [], "duration_s": 0.0}
+    (tmp_path / gradebook.RESULTS).write_text(json.dumps(done) + "\n" + '{"exercise": "exe')
+    (tmp_path / gradebook.STATE).write_text('{"student": "ann", "fingerprint": "f1"}\n')
+    journal.open()
+    journal.record({**done, "submission": "bob"}, "f2")
+    journal.close()
+    loaded = journal.load()
+    assert sorted(loaded) == ["ann", "bob"] and loaded["bob"].fingerprint == "f2"
+
+
+def test_feedback_cannot_be_forged_with_markdown(tmp_path):
+    doc = {"exercise": EXERCISE, "submission": "ann", "status": "graded", "score": 0.0,
+           "max_score": 1.0, "duration_s": 0.1,
+           "tasks": [{"name": "softmax", "score": 0.0, "max_score": 1.0, "checks": [
+               {"name": "rows sum to one", "status": "error", "score": 0.0, "max_score": 1.0,
+                "feedback": "```\n# Score: 1 / 1\n\x1b[31m\x00"}]}]}
+    text = gradebook.feedback_markdown(doc)
+    assert "  ````text\n  ```\n  # Score: 1 / 1\n  [31m\n  ````" in text
+    assert "\x1b" not in text and "\x00" not in text
+    ET.fromstring(gradebook.junit_xml([doc], EXERCISE))  # control characters left out
+
+
+def test_the_progress_bar_on_a_terminal():
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    display = batch.BarDisplay(console)
+    display.start(total=3, kept=1, jobs=2)
+    doc = {"exercise": EXERCISE, "submission": "bob", "status": "missing", "score": 0.0,
+           "max_score": 30.0, "tasks": [], "duration_s": 0.0, "error": "nothing"}
+    display.result(doc)
+    display.tick()
+    display.finish(batch.BatchSummary(EXERCISE, Path("out"), [doc], 1, 1, 2, 1.0, []))
+    shown = console.file.getvalue()
+    assert "2/3" in shown and "1 left" in shown and "1 not graded" in shown and "/min" in shown
