@@ -85,7 +85,7 @@ def test_split_dataset_leaves_the_global_random_state_alone(student):
     "split_dataset uses its own seeded generator and leaves torch's global random state alone."
     report = split_with(student, 30, 0.3, [5])
     expect_partition(report["splits"][0], 30, 0.3, "split_dataset(30 samples, 0.3, seed=5)")
-    expect(report["global_rng_untouched"],
+    expect(torch.equal(report["rng_before"], report["rng_after"]),
            "split_dataset changed torch's global random state (torch.manual_seed, or drawing "
            "from the global generator): that reseeds or shifts everything else random in the "
            "program, such as shuffling and dropout. Pass "

@@ -37,50 +37,52 @@ def _first(t) -> tuple:
 
 
 def view_of_input(student, x: torch.Tensor) -> dict:
-    """Does batch_flatten(x) share x's storage, and does a write to the result reach x?"""
+    """batch_flatten(x): where its result's storage is, and what x holds after a write to it."""
     out = student.call("batch_flatten", x)
     if not isinstance(out, torch.Tensor) or out.numel() == 0:
         return {"value": out}
-    report = {"value": out.detach().clone()}  # before the write test below changes it
-    report["same_storage"] = out.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
-    marker = float(x.abs().max()) + 1000.0  # a value x does not hold
+    report = {
+        "value": out.detach().clone(),  # before the write below changes it
+        "result_storage": out.untyped_storage().data_ptr(),
+        "input_storage": x.untyped_storage().data_ptr(),
+        "marker": float(int(x.abs().max()) + 1000),  # x does not hold it; float32 does exactly
+    }
     with torch.no_grad():
-        out[_first(out)] = marker
-    report["write_reaches_input"] = bool(x[_first(x)] == marker)
+        out[_first(out)] = report["marker"]
+    report["input_after_write"] = float(x[_first(x)])
     return report
 
 
 def numpy_sharing(student, dtype: str, shape: tuple[int, ...]) -> dict:
-    """Build an array, wrap it with the student's function, then write through each side."""
+    """Wrap an array with the student's function, write through each side, read the other."""
     array = numpy_array(dtype, shape)
     out = student.call("shared_from_numpy", array)
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != array.shape:
         return {"value": out}
-    report = {"value": out.detach().clone()}  # before the write tests below change it
-    flip = dtype == "bool"
-    # Tensor -> array: the first element. Array -> tensor: the last element.
+    report = {"value": out.detach().clone()}  # before the writes below change it
+    # Tensor -> array: 0 (False) into the first element; array -> tensor: the last one flipped.
     with torch.no_grad():
-        out[_first(out)] = False if flip else 0
-    report["tensor_write_shows_in_array"] = bool(array.flat[0] == (False if flip else 0))
-    array.flat[-1] = (not array.flat[-1]) if flip else 0
-    last = out.reshape(-1)[-1]
-    report["array_write_shows_in_tensor"] = bool(last.item() == array.flat[-1])
+        out[_first(out)] = 0
+    report["array_first_after_tensor_write"] = array.flat[0].item()
+    array.flat[-1] = (not array.flat[-1]) if dtype == "bool" else 0
+    report["array_last_written"] = array.flat[-1].item()
+    report["tensor_last_after_array_write"] = out.reshape(-1)[-1].item()
     return report
 
 
 def in_place_add(student, x: torch.Tensor, y: torch.Tensor) -> dict:
-    """What add_inplace_(x, y) did to x, and whether it returned x itself."""
+    """What add_inplace_(x, y) did to x and y, and whether it returned x itself."""
     storage = x.untyped_storage().data_ptr()
-    y_before = y.clone()
     out = student.call("add_inplace_", x, y)
     return {
         "value": out,
         "returned_x": out is x,
         "x_after": x,
-        "x_kept_its_storage": x.untyped_storage().data_ptr() == storage,
-        "returned_storage_is_xs": isinstance(out, torch.Tensor)
-        and out.untyped_storage().data_ptr() == storage,
-        "y_unchanged": bool(torch.equal(y, y_before)),
+        "y_after": y,
+        "storage_before": storage,
+        "x_storage_after": x.untyped_storage().data_ptr(),
+        "returned_storage": out.untyped_storage().data_ptr()
+        if isinstance(out, torch.Tensor) else None,
     }
 
 

@@ -75,7 +75,7 @@ def splits(student, size: int, val_fraction: float, seeds: list[int]) -> dict:
         with student.trace:
             results.append({"train": members(parts[0]), "val": members(parts[1])})
     return {"returned": "pair", "splits": results,
-            "global_rng_untouched": bool(torch.equal(torch.get_rng_state(), rng_before))}
+            "rng_before": rng_before, "rng_after": torch.get_rng_state()}
 
 
 def _ids(batch) -> list[int]:
