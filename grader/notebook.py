@@ -87,13 +87,15 @@ def _without_magics(source: str) -> list[str]:
         lines = lines[1:]
     kept, continued = [], False
     for line in lines:
-        dropped = continued or bool(_SHELL_LINE.match(line))
-        continued = dropped and line.rstrip().endswith("\\")
-        if dropped:
+        if continued:  # the rest of a shell line: a comment, whatever its indentation
+            kept.append(f"# dropped by the grader: {line.strip()[:60]}")
+        elif _SHELL_LINE.match(line):
             indent = line[: len(line) - len(line.lstrip())]
             kept.append(f"{indent}pass  # dropped by the grader: {line.strip()[:60]}")
         else:
             kept.append(line)
+            continue
+        continued = line.rstrip().endswith("\\")
     return kept
 
 

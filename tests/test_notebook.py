@@ -1,0 +1,91 @@
+"""Notebook submissions: the student's code cells become the graded module, IPython stays out."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from batch_fixture import SOLUTION, notebook, solution_notebook
+from click.testing import CliRunner
+
+from grader import engine
+from grader.cli import cli
+from grader.notebook import NotebookError, notebook_source
+
+
+def write(tmp_path, text: str, name: str = "exercise3.ipynb"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_shell_and_magic_lines_are_dropped_not_run(tmp_path):
+    path = write(tmp_path, notebook(
+        "!pip install torch\n%matplotlib inline\nimport torch\nfiles = !ls\ntorch.softmax?",
+        "%%bash\nrm -rf ~\n",
+        "%%time\nx = 1\nif x:\n    !echo hi \\\n        continued\n    y = 2",
+        "%pip install numpy\n?torch.softmax\npip install numpy\nz = 3"))
+    source = notebook_source(path)
+    for ipython in ("!pip", "%matplotlib", "!ls", "torch.softmax?", "rm -rf", "%%time",
+                    "!echo", "%pip", "?torch"):
+        assert f"\n{ipython}" not in "\n" + source.replace("# dropped by the grader: ", "# ")
+    assert "rm -rf" not in source  # a %%bash cell is not Python: all of it goes
+    namespace: dict = {}
+    exec(compile(source, "exercise3.ipynb", "exec"), namespace)
+    assert (namespace["x"], namespace["y"], namespace["z"]) == (1, 2, 3)
+    assert "    pass  # dropped by the grader: !echo hi" in source  # indentation kept
+
+
+def test_markdown_and_nbgrader_test_cells_are_not_the_students_code(tmp_path):
+    book = nbformat.reads(notebook("answer = 42"), as_version=4)
+    test = nbformat.v4.new_code_cell("assert answer == 41")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "points": 2}
+    given = nbformat.v4.new_code_cell("import math")
+    given.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True}
+    book.cells += [test, given]
+    source = notebook_source(write(tmp_path, nbformat.writes(book)))
+    assert "answer = 42" in source and "import math" in source
+    assert "assert answer" not in source and "# Exercise 3" not in source
+
+
+def test_an_old_format_notebook_is_read_too(tmp_path):
+    old = nbformat.v3.new_notebook(worksheets=[nbformat.v3.new_worksheet(
+        cells=[nbformat.v3.new_code_cell(input="answer = 42")])])
+    assert "answer = 42" in notebook_source(write(tmp_path, nbformat.v3.writes_json(old)))
+
+
+@pytest.mark.parametrize("text, says", [
+    ('{"cells": [', "not valid JSON (Expecting value: line 1, column 12)"),
+    ('{"name": "not a notebook"}', "has no cells"),
+    ("[1, 2]", "has no cells"),
+])
+def test_a_broken_notebook_gets_a_clear_reason(tmp_path, text, says):
+    with pytest.raises(NotebookError, match=r"exercise3\.ipynb is not a valid notebook") as err:
+        notebook_source(write(tmp_path, text))
+    assert says in str(err.value)
+
+
+def test_a_notebook_in_another_language_is_refused(tmp_path):
+    with pytest.raises(NotebookError, match="is a r notebook"):
+        notebook_source(write(tmp_path, notebook("x <- 1", kernel="ir").replace(
+            '"language": "ir"', '"language": "R"')))
+
+
+def test_a_binary_file_named_ipynb_is_not_a_notebook(tmp_path):
+    path = tmp_path / "exercise3.ipynb"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(NotebookError, match="not UTF-8"):
+        notebook_source(path)
+
+
+def test_a_solution_notebook_earns_full_marks(tmp_path):
+    path = write(tmp_path, solution_notebook())  # with magics, a %%bash cell, an nbgrader test
+    result = engine.grade("exercise3", path)
+    assert result.status == "graded" and result.score == result.max_score
+    assert SOLUTION.exists()
+
+
+def test_grade_says_why_a_notebook_cannot_be_graded(tmp_path):
+    path = write(tmp_path, solution_notebook()[:300])
+    outcome = CliRunner().invoke(cli, ["exercise3", "--submission", str(path)])
+    assert outcome.exit_code == 2
+    assert "is not a valid notebook: it is not valid JSON" in outcome.output
