@@ -104,7 +104,10 @@ def expect_pairs(items, inputs, targets, transform, what):
         expect(len(item) == 2, f"{what}: item {i} should be a pair (input, target), but has "
                                f"{len(item)} parts.")
         expect_close(item[0], transform(inputs[i]), f"the input of item {i} of {what}")
-        expect_close(item[1], targets[i], f"the target of item {i} of {what}",
+        target = item[1]
+        if type(target) in (int, float):  # target.item() is as good as the 0-d tensor
+            target = torch.tensor(target, dtype=targets.dtype)
+        expect_close(target, targets[i], f"the target of item {i} of {what}",
                      hint="The target goes out untouched: the transform applies to inputs only.")
 
 
