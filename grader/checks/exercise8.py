@@ -162,8 +162,7 @@ def test_save_and_load_round_trip_resumes_training_exactly(student):
     for optimizer in ("sgd_momentum", "adam"):
         report = student.probe(restored, optimizer, "student", task="load_checkpoint")
         expect("save_problem" not in report,
-               f"the round trip fails at saving: torch.load(path, weights_only=True) refuses the "
-               f"file your save_checkpoint writes ({report.get('save_problem')}). Fix "
+               f"the round trip fails at saving: {report.get('save_problem')}. Fix "
                "save_checkpoint first.")
         expect_restored(report, f"a round trip with {NAMES[optimizer]}")
         expect_same_next_step(report, f"a round trip with {NAMES[optimizer]}")
