@@ -534,6 +534,11 @@ def _run_pool(todo: list[Found], exercise: str, hidden: list[Path], jobs: int,
         display.result(document)
         count += 1
 
+    def dispatch(slot: _Slot) -> None:
+        if slot.ready and slot.job is None and queue:
+            slot.job, slot.started = queue.popleft(), time.monotonic()
+            slot.conn.send({"student": slot.job.student, "path": str(slot.job.path)})
+
     def lost(slot: _Slot, why: str) -> None:
         """The grading process died or failed on its job: retry it once, then report it."""
         item = slot.job
@@ -553,9 +558,7 @@ def _run_pool(todo: list[Found], exercise: str, hidden: list[Path], jobs: int,
         while pool.slots:
             if template is not None:
                 for slot in pool.slots:
-                    if slot.ready and slot.job is None and queue:
-                        slot.job, slot.started = queue.popleft(), time.monotonic()
-                        slot.conn.send({"student": slot.job.student, "path": str(slot.job.path)})
+                    dispatch(slot)
             limit = timeout or (template or {}).get("budget_s", 600)
             for slot in [s for s in pool.slots if s.job is None and s.ready and not queue]:
                 pool.kill(slot)  # nothing left for it
@@ -585,10 +588,11 @@ def _run_pool(todo: list[Found], exercise: str, hidden: list[Path], jobs: int,
                         display.note(message["warning"])
                 elif "result" in message:
                     item, slot.job = slot.job, None
+                    dispatch(slot)  # keep it busy while this result is written
                     record(message["result"], prints[item.student])
-                elif "failure" in message:
+                elif "failure" in message:  # start afresh: its state is in doubt
                     lost(slot, message["failure"])
-                    slot.job = None
+                    pool.kill(slot)
             for slot in list(pool.slots):
                 if slot.job is not None and now - slot.started > limit:
                     item = slot.job
@@ -620,9 +624,9 @@ def _run_pool(todo: list[Found], exercise: str, hidden: list[Path], jobs: int,
 
 def summary_lines(summary: BatchSummary) -> list[str]:
     each = f" ({summary.elapsed_s / summary.graded_now:.2f} s each)" if summary.graded_now else ""
-    lines = [(f"{summary.exercise}: {len(summary.documents)} submissions, "
-              f"{summary.graded_now} graded in {summary.elapsed_s:.1f} s with {summary.jobs} "
-              f"jobs{each}, {summary.kept} kept from an earlier run")]
+    lines = [(f"{summary.exercise}: {len(summary.documents)} submissions; this run took "
+              f"{summary.graded_now} in {summary.elapsed_s:.1f} s with {summary.jobs} "
+              f"jobs{each}; {summary.kept} kept from an earlier run")]
     lines.append("  " + " · ".join(f"{status} {n}" for status, n in sorted(
         summary.statuses.items(), key=lambda item: (item[0] != "graded", item[0]))))
     graded = [d for d in summary.documents if gradebook.row_status(d) == "graded"]

@@ -183,6 +183,26 @@ def test_kill_9_then_the_same_command_gives_the_same_gradebook(graded_class, tmp
     assert without_durations(out) == without_durations(reference_out)
 
 
+def test_a_grading_process_that_dies_is_replaced_and_its_submission_retried(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    for name in "abcdef":
+        (folder / f"{name}.py").write_text(SOLUTION.read_text())
+    process = subprocess.Popen([*GRADE, "batch", str(folder), "--exercise", EXERCISE, "--out",
+                                str(out), "--jobs", "2"], stdout=subprocess.PIPE, text=True)
+    results, deadline = out / "results.jsonl", time.monotonic() + 120
+    while not results.exists() or not results.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    grading = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
+                             text=True).stdout.split()
+    os.kill(int(grading[0]), signal.SIGKILL)  # as the kernel's OOM killer might
+    stdout, _ = process.communicate(timeout=120)
+    assert process.returncode == 0
+    assert {s: (r["status"], r["total"]) for s, r in rows(out).items()} == {
+        name: ("graded", "30") for name in "abcdef"}, stdout
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
