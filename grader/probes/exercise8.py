@@ -235,8 +235,20 @@ def resnet(architecture: str) -> nn.Module:
     return _seeded(lambda: ResNet(Bottleneck, [1, 1, 1, 1]), seed=50)
 
 
+# Reports already made in this worker (one submission, one task): building a ResNet is the
+# slow part, and the checks of prepare_for_transfer look at the same run from different sides.
+_transfer_reports: dict[tuple[int, str], dict] = {}
+
+
 def transfer(student, num_classes: int, architecture: str = "resnet18") -> dict:
     """prepare_for_transfer on a torchvision ResNet, then one SGD step over all its parameters."""
+    key = (num_classes, architecture)
+    if key not in _transfer_reports:
+        _transfer_reports[key] = _transfer(student, num_classes, architecture)
+    return _transfer_reports[key]
+
+
+def _transfer(student, num_classes: int, architecture: str) -> dict:
     model = resnet(architecture)
     old_head = model.fc
     returned = student.call("prepare_for_transfer", model, num_classes)
