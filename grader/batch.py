@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+import torch
+
 from grader import catalog, engine, gradebook, paths
 from grader.results import GradeResult
 
@@ -298,7 +300,8 @@ class _Forward(logging.Handler):
             pass
 
 
-def _grading_process(conn: Connection, exercise: str, hidden: list[Path], parent: int) -> None:
+def _grading_process(conn: Connection, exercise: str, hidden: list[Path], parent: int,
+                     notebooks: bool) -> None:
     """Body of a grading process; never returns."""
     code = 0
     try:
@@ -314,10 +317,14 @@ def _grading_process(conn: Connection, exercise: str, hidden: list[Path], parent
         log = logging.getLogger("grader")
         log.handlers[:] = [_Forward(conn)]
         log.propagate = False
+        # --jobs processes already keep every core busy: torch's own threads would only
+        # spin and wait (half this process's CPU time). Set before the fork-server starts,
+        # so its workers inherit it.
+        torch.set_num_threads(1)
         engine._server = None  # ours, forked before the checks are loaded below
         engine.fork_server()
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # no entry-point scan per submission
-        _warm_up()
+        _warm_up(notebooks)
         entry = catalog.load(exercise)
         template = _template(entry)
         gc.collect()
@@ -334,7 +341,7 @@ def _grading_process(conn: Connection, exercise: str, hidden: list[Path], parent
         os._exit(code)
 
 
-def _warm_up() -> None:
+def _warm_up(notebooks: bool) -> None:
     """Import what the first submission would, so that its --timeout clock is fair.
 
     After the fork-server has started: every import here enlarges this process,
@@ -342,8 +349,10 @@ def _warm_up() -> None:
     """
     import pytest  # noqa: F401
 
-    import grader.notebook  # noqa: F401
     import grader.plugin  # noqa: F401
+
+    if notebooks:
+        import grader.notebook  # noqa: F401
 
 
 def _grade_one(template: dict, job: dict, hidden: list[Path]) -> dict:
@@ -372,9 +381,10 @@ class _Slot:
 
 
 class _Pool:
-    def __init__(self, exercise: str, hidden: list[Path]):
+    def __init__(self, exercise: str, hidden: list[Path], notebooks: bool):
         self.exercise = exercise
         self.hidden = hidden
+        self.notebooks = notebooks
         self.slots: list[_Slot] = []
 
     def spawn(self) -> _Slot:
@@ -385,7 +395,7 @@ class _Pool:
             for slot in self.slots:
                 slot.conn.close()
             _grading_process(Connection(theirs.detach()), self.exercise, self.hidden,
-                             os.getppid())
+                             os.getppid(), self.notebooks)
         theirs.close()
         slot = _Slot(pid, Connection(ours.detach()), time.monotonic())
         self.slots.append(slot)
@@ -517,8 +527,8 @@ def _run_pool(todo: list[Found], exercise: str, hidden: list[Path], jobs: int,
     if loaded:  # the fork-servers forked below would inherit them, and so every worker
         raise BatchError(f"this process has imported {loaded[0]}; grade batch must run in a "
                          "process that never loaded checks or solutions.")
-    pool = _Pool(exercise, hidden)
     queue = deque(f for f in todo if f.path is not None and f.status is None)
+    pool = _Pool(exercise, hidden, any(f.path.suffix.lower() == ".ipynb" for f in queue))
     waiting = [f for f in todo if f not in queue]  # recorded once a template arrives
     attempts: Counter = Counter()
     template: dict | None = None
