@@ -86,8 +86,7 @@ def test_batch_flatten_returns_a_view_of_contiguous_input(student):
     expect(shares,
            "batch_flatten copied the data: its result does not share storage with the input "
            "(a write to the result did not show in the input). reshape or view of a contiguous "
-           "tensor is free; do not add .clone(), .contiguous() on a copy, torch.stack or "
-           "torch.cat.")
+           "tensor is free; drop the step that copies (.clone(), torch.stack, torch.cat, ...).")
 
 
 @check("batch_flatten")

@@ -157,7 +157,7 @@ def test_load_checkpoint_resumes_training_exactly(student):
 
 
 @check("load_checkpoint")
-def test_save_and_load_round_trip_resumes_training_exactly(student):
+def test_load_checkpoint_resumes_exactly_from_your_own_save_checkpoint(student):
     "A checkpoint from your save_checkpoint, loaded by load_checkpoint, resumes exactly."
     for optimizer in ("sgd_momentum", "adam"):
         report = student.probe(restored, optimizer, "student", task="load_checkpoint")
