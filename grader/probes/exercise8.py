@@ -10,6 +10,7 @@ ones to know the right answers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -21,7 +22,19 @@ from torch import nn
 from grader.probes.exercise7 import preload_torchvision
 from grader.worker import _save  # torch.save as it was before the submission ran
 
-CHECKPOINT = "checkpoint.pt"  # relative: inside the worker's own temporary folder
+
+@contextlib.contextmanager
+def checkpoint_path():
+    """A file name in the worker's working folder (private to it, and temporary); the file is
+    gone again afterwards, whatever the student's code did with it."""
+    path = os.path.join(os.getcwd(), "checkpoint.pt")
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
 
 
 def optimizer_step(optimizer) -> None:
@@ -97,13 +110,12 @@ def trained(optimizer_name: str, seed: int = 1, steps: int = 3):
 def saved_checkpoint(student, optimizer_name: str, epoch: int) -> dict:
     """save_checkpoint on a trained model; then the file as torch.load(weights_only=True) reads it."""
     model, optimizer = trained(optimizer_name)
-    if os.path.exists(CHECKPOINT):
-        os.remove(CHECKPOINT)
-    student.call("save_checkpoint", CHECKPOINT, model, optimizer, epoch)
-    report = {"written": os.path.exists(CHECKPOINT), "model_state": model.state_dict(),
-              "optimizer_state": optimizer.state_dict(), "loaded": None, "load_error": None}
-    if report["written"]:
-        report["loaded"], report["load_error"] = load_safely(CHECKPOINT)
+    with checkpoint_path() as path:
+        student.call("save_checkpoint", path, model, optimizer, epoch)
+        report = {"written": os.path.exists(path), "model_state": model.state_dict(),
+                  "optimizer_state": optimizer.state_dict(), "loaded": None, "load_error": None}
+        if report["written"]:
+            report["loaded"], report["load_error"] = load_safely(path)
     return report
 
 
@@ -127,21 +139,22 @@ def restored(student, optimizer_name: str, written_by: str) -> dict:
     (written by the student's own save_checkpoint).
     """
     model_a, optimizer_a = trained(optimizer_name, seed=1)
-    if written_by == "student":
-        try:  # a failure here is save_checkpoint's, not load_checkpoint's: say so
-            student.call("save_checkpoint", CHECKPOINT, model_a, optimizer_a, 3)
-        except Exception as exc:
-            return {"save_problem": f"save_checkpoint raised {type(exc).__name__}"}
-        _, problem = load_safely(CHECKPOINT)
-        if problem:
-            return {"save_problem": f"torch.load(path, weights_only=True) refuses the file it "
-                                    f"writes: {problem}"}
-    else:
-        _save({"model": model_a.state_dict(), "optimizer": optimizer_a.state_dict(), "epoch": 3},
-              CHECKPOINT)
     model_b = small_net(seed=2)
     optimizer_b = OPTIMIZERS[optimizer_name](model_b.parameters())
-    epoch = student.call("load_checkpoint", CHECKPOINT, model_b, optimizer_b)
+    with checkpoint_path() as path:
+        if written_by == "student":
+            try:  # a failure here is save_checkpoint's, not load_checkpoint's: say so
+                student.call("save_checkpoint", path, model_a, optimizer_a, 3)
+            except Exception as exc:
+                return {"save_problem": f"save_checkpoint raised {type(exc).__name__}"}
+            _, problem = load_safely(path)
+            if problem:
+                return {"save_problem": f"torch.load(path, weights_only=True) refuses the file "
+                                        f"it writes: {problem}"}
+        else:
+            _save({"model": model_a.state_dict(), "optimizer": optimizer_a.state_dict(),
+                   "epoch": 3}, path)
+        epoch = student.call("load_checkpoint", path, model_b, optimizer_b)
     report = {
         "epoch": epoch,
         "weights_a": [p.detach().clone() for p in model_a.parameters()],
@@ -173,15 +186,16 @@ class Tripwire:
 def loads_code(student) -> dict:
     """load_checkpoint on a file that would run a function if loaded unsafely."""
     model, optimizer = trained("adam")
-    _save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": Tripwire()},
-          CHECKPOINT)
-    TRIPPED.clear()
     fresh = small_net(seed=2)
-    try:
-        student.call("load_checkpoint", CHECKPOINT, fresh, OPTIMIZERS["adam"](fresh.parameters()))
-        raised = None
-    except Exception as exc:
-        raised = type(exc).__name__
+    TRIPPED.clear()
+    with checkpoint_path() as path:
+        _save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+               "epoch": Tripwire()}, path)
+        try:
+            student.call("load_checkpoint", path, fresh, OPTIMIZERS["adam"](fresh.parameters()))
+            raised = None
+        except Exception as exc:
+            raised = type(exc).__name__
     return {"ran_code": bool(TRIPPED), "raised": raised}
 
 
