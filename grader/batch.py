@@ -218,11 +218,20 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
         else:
             ignored.append(entry.name)
     for item in found:
-        if item.path is not None and item.path.stat().st_size > MAX_SUBMISSION_BYTES:
-            size = item.path.stat().st_size / 1024**2
+        if item.path is None:
+            continue
+        try:
+            size = item.path.stat().st_size
+            with open(item.path, "rb"):
+                pass
+        except OSError as exc:
             item.status, item.problem = "import_error", (
-                f"{item.path.name} is {size:.0f} MB; a submission is source code, at most "
-                f"{MAX_SUBMISSION_BYTES // 1024**2} MB.")
+                f"{item.path.name} could not be read: {exc.strerror or exc}.")
+            continue
+        if size > MAX_SUBMISSION_BYTES:
+            item.status, item.problem = "import_error", (
+                f"{item.path.name} is {size / 1024**2:.0f} MB; a submission is source code, at "
+                f"most {MAX_SUBMISSION_BYTES // 1024**2} MB.")
     return ClassFolder(_unique(found), ignored, hidden, notes)
 
 
@@ -238,8 +247,11 @@ def _unique(found: list[Found]) -> list[Found]:
 # -- what a result was graded from -------------------------------------------------------
 
 def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
     with open(path, "rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def checks_digest(exercise: str) -> str:
@@ -251,7 +263,7 @@ def checks_digest(exercise: str) -> str:
 
 
 def fingerprint(item: Found, exercise: str, checks: str) -> str:
-    what = _sha256(item.path) if item.path is not None else f"{item.status}: {item.problem}"
+    what = f"{item.status}: {item.problem}" if item.status else _sha256(item.path)
     return hashlib.sha256(f"{exercise}\0{checks}\0{what}".encode()).hexdigest()[:24]
 
 
