@@ -246,14 +246,14 @@ def test_train_one_epoch_returns_the_mean_batch_loss_as_a_float(student):
         return
     sizes = [batch_size] * (samples // batch_size) + [samples % batch_size]
     likely = [
-        (sum(losses) / samples, ("you divided by the number of samples; divide the sum of the "
+        (sum(losses) / samples, ("You divided by the number of samples; divide the sum of the "
                                 "batch losses by the number of batches.")),
-        (sum(losses) / sizes[-1], ("you divided by the size of the last batch; divide by the "
+        (sum(losses) / sizes[-1], ("You divided by the size of the last batch; divide by the "
                                   "number of batches.")),
-        (losses[-1], "that is the last batch's loss alone; return the mean over all batches."),
-        (sum(losses), "that is the sum of the batch losses; divide it by the number of batches."),
+        (losses[-1], "That is the last batch's loss alone; return the mean over all batches."),
+        (sum(losses), "That is the sum of the batch losses; divide it by the number of batches."),
         (sum(loss * size for loss, size in zip(losses, sizes)) / samples,
-         ("you weighted each batch by its size; the task asks for the plain mean of the batch "
+         ("You weighted each batch by its size; the task asks for the plain mean of the batch "
          "losses (sum of loss.item() / number of batches).")),
     ]
     hint = next((why for wrong, why in likely if close(value, wrong)), "")
@@ -271,7 +271,7 @@ def test_train_one_epoch_keeps_no_autograd_graph_between_batches(student):
            "batch. Add up loss.item() (a plain float) instead of loss.")
     expect(seen["graph_kept_at"] is None,
            f"your train_one_epoch kept an earlier batch's autograd graph alive into batch "
-           f"{seen['graph_kept_at'] or 0 + 1}: something computed from loss (like "
+           f"{(seen['graph_kept_at'] or 0) + 1}: something computed from loss (like "
            "total_loss += loss, or a list of losses) outlives its batch, and with it every "
            "graph, which on a GPU fills the memory. Accumulate loss.item(), a plain float.")
 
@@ -309,13 +309,13 @@ def test_evaluate_returns_the_accuracy_over_all_samples(student):
         return
     per_batch = [c.float().mean().item() for c in correct.split(batch_size)]
     likely = [
-        (sum(per_batch) / len(per_batch), ("you averaged the accuracies of the batches; the "
+        (sum(per_batch) / len(per_batch), ("You averaged the accuracies of the batches; the "
                                           "last batch is smaller, so count correct samples "
                                           "over all batches and divide by the number of "
                                           "samples.")),
-        (correct.sum().item(), ("that is the number of correct predictions; divide it by the "
+        (correct.sum().item(), ("That is the number of correct predictions; divide it by the "
                                "number of samples.")),
-        (100 * accuracy, "that is a percentage; return a fraction between 0 and 1."),
+        (100 * accuracy, "That is a percentage; return a fraction between 0 and 1."),
     ]
     hint = next((why for wrong, why in likely if close(value, wrong)), "")
     raise Mistake(f"your evaluate returned {value:.6g} for a model that gets {correct.sum()} "

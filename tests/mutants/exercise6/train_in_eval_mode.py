@@ -1,0 +1,14 @@
+# breaks: train_one_epoch
+def train_one_epoch(model, loader, loss_fn, optimizer, device):
+    # model.eval() where model.train() belongs.
+    model.eval()
+    total_loss, num_batches = 0.0, 0
+    for inputs, targets in loader:
+        inputs, targets = inputs.to(device), targets.to(device)
+        optimizer.zero_grad()
+        loss = loss_fn(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item()
+        num_batches += 1
+    return total_loss / num_batches
