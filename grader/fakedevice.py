@@ -20,8 +20,10 @@ It rests on PyTorch's private PrivateUse1 machinery
 see PyTorch's test/test_privateuseone_python_backend.py), which can change
 without notice: ``self_test()`` (run by tests/test_fakedevice.py, and by
 ``install()`` itself) fails loudly when it no longer works. The renaming of
-PrivateUse1 can happen once per process, and two process-global flags are
-set, so call ``install()`` only in a grading worker (each is its own fork).
+PrivateUse1 can happen once per process, and ``install()`` also sets two
+process-global torch flags and turns off autograd's multithreading for the
+calling thread, so call it only in a grading worker (each is its own fork):
+grader/probes/exercise6.py does, lazily, for exercise 6 only.
 """
 
 from __future__ import annotations

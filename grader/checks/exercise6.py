@@ -94,8 +94,10 @@ def expect_on_the_device(function: str, forwards: list[dict], report: dict,
     fake = report["route"] == "fake"
     about = STAND_IN if fake else RECORDED
     error = report["error"]
-    failure = (f"\nIt failed with {error['type']}: {error['message']}\n{error['traceback']}"
-               if error else "")
+    failure = ""
+    if error:  # the student's traceback ends with the exception's own line
+        failure = (f"\nIt failed here:\n{error['traceback']}" if error["traceback"]
+                   else f"\nIt failed with {error['type']}: {error['message']}")
     if report["cuda_requests"]:
         raise Mistake(
             f"your {function} hard-codes CUDA: it called {report['cuda_requests'][0]} instead "
