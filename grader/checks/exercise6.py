@@ -52,15 +52,20 @@ def initial_state(kind: str, seed: int) -> dict:
 
 @functools.cache
 def trained_state() -> dict:
-    """An "mlp" trained one epoch in the grader, so accuracies are far from chance."""
+    """An "mlp" trained one epoch in the grader, so accuracies are far from chance.
+
+    Plain gradient descent by hand: torch.optim would import torch._dynamo (a second)
+    into the grader's process.
+    """
     torch.manual_seed(6)
     model = build_model("mlp")
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     train_x, train_y, _, _ = split()
-    for start in range(0, len(train_x), 64):
-        optimizer.zero_grad()
-        F.cross_entropy(model(train_x[start:start + 64]), train_y[start:start + 64]).backward()
-        optimizer.step()
+    for start in range(0, len(train_x), 32):
+        model.zero_grad()
+        F.cross_entropy(model(train_x[start:start + 32]), train_y[start:start + 32]).backward()
+        with torch.no_grad():
+            for p in model.parameters():
+                p -= 0.5 * p.grad
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
