@@ -206,6 +206,10 @@ def drop_privileges(uid: int) -> None:
 def lock_down(config: SandboxConfig, in_namespaces: bool, worker_uid: int) -> str:
     """Everything between fork and student code; returns the worker's scratch folder."""
     owner = worker_uid if os.getuid() == 0 else None
+    if owner is not None and not in_namespaces and any(map(_blocked_ancestor, _needed_paths())):
+        # Without a mount namespace there is no way to let another user into a folder like
+        # /root where Python lives; dropping privileges would break the submission's imports.
+        owner = None
     if in_namespaces:
         build_walls(config, owner)
         workdir = make_workdir(owner)

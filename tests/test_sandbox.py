@@ -95,3 +95,19 @@ def test_crash_is_reported_and_a_fresh_worker_takes_over(student):
     with pytest.raises(WorkerCrashed, match="SIGABRT|aborted"):
         student.crash()
     assert student.echo("still here") == "still here"
+
+
+def test_without_namespaces_the_limits_still_hold():
+    config = engine.sandbox_config()
+    config.use_namespaces = False
+    spy = Student(engine.fork_server(), Submission(SPY, "spy.py", "spy"), config, timeout=5)
+    try:
+        facts = spy.facts()
+        assert spy.in_namespaces is False
+        assert facts["fsize"] == 16 * 1024 * 1024
+        assert facts["cwd"].startswith("/tmp/grader-work-")
+        spy.timeout = 0.5
+        with pytest.raises(StudentTimeout):
+            spy.sleep_forever()
+    finally:
+        spy.close()
