@@ -81,12 +81,12 @@ def _empty_tasks(entry: catalog.ExerciseEntry) -> list[TaskResult]:
     return [TaskResult(t.name, 0.0, entry.points(t.name)) for t in entry.exercise.tasks]
 
 
-def _run_checks(entry, submission, config, task, check_timeout):
+def _run_checks(entry, submission, config, task, check_timeout, spare):
     import pytest
 
     from grader.plugin import GradingPlugin
 
-    plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout)
+    plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout, spare)
     # Plugins a grading run has no use for cost time (gc.collect, assertion rewriting).
     unused = ["terminal", "cacheprovider", "warnings", "stepwise", "randomly", "doctest",
               "unraisableexception", "threadexception", "faulthandler", "junitxml", "pastebin"]
@@ -146,11 +146,11 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     try:
         probe.load()
     except StudentProblem as problem:
+        probe.close()
         tasks = [t for t in _empty_tasks(entry) if task is None or t.name == task]
         return result("import_error", tasks, f"Importing {path.name} failed: {problem}")
     finally:
         _note_sandbox(probe.in_namespaces)
-        probe.close()
-    results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout)
+    results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, probe)
     _note_sandbox(in_namespaces)
     return result("graded", _tally(entry, results, task))

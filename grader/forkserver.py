@@ -137,8 +137,12 @@ class ForkServer:
             ours.close()
             sandbox.die_with_parent()
             try:
+                import torch
+
                 from grader.tracing import warm_up
 
+                # Submissions are small; idle OpenMP threads only burn the CPU other workers need.
+                torch.set_num_threads(1)
                 warm_up()  # runs while the grader loads its checks, on the other core
                 _serve(theirs)
             finally:

@@ -38,13 +38,14 @@ def classify(exc: BaseException | None) -> tuple[str, str]:
 class GradingPlugin:
     def __init__(self, entry: ExerciseEntry, server: ForkServer, submission: Submission,
                  config: SandboxConfig, task: str | None = None,
-                 check_timeout: float | None = None):
+                 check_timeout: float | None = None, spare: Student | None = None):
         self.entry = entry
         self.server = server
         self.submission = submission
         self.config = config
         self.task = task
         self.check_timeout = check_timeout
+        self.spare = spare  # the worker that already loaded the submission serves the first task
         self.forbidden = {t.name: t.forbidden for t in entry.exercise.tasks if t.forbidden}
         self.students: dict[str, Student] = {}
         self.results: dict[str, CheckResult] = {}
@@ -52,6 +53,9 @@ class GradingPlugin:
 
     def _student_for(self, task: str, timeout: float) -> Student:
         student = self.students.get(task)
+        if student is None and self.spare is not None:
+            student, self.spare = self.spare, None
+            student.forbidden = self.forbidden
         if student is None:
             student = Student(self.server, self.submission, self.config, self.forbidden)
             self.students[task] = student
@@ -89,5 +93,6 @@ class GradingPlugin:
                 max_score=info.points, feedback=feedback)
 
     def pytest_sessionfinish(self):
-        for student in self.students.values():
-            student.close()
+        for student in [*self.students.values(), self.spare]:
+            if student is not None:
+                student.close()

@@ -144,7 +144,7 @@ class Student:
         self._server = server
         self._submission = submission
         self._config = config
-        self._forbidden = forbidden or {}
+        self.forbidden = forbidden or {}
         self.timeout = timeout
         self.seed = seed
         self._worker: WorkerHandle | None = None
@@ -228,7 +228,7 @@ class Student:
     def _checked(self, function: str, reply: dict) -> None:
         self.last = CallRecord(function, reply.get("functions", []), reply.get("ops", []),
                                reply.get("args_after", []))
-        rule = self._forbidden.get(function)
+        rule = self.forbidden.get(function)
         if rule is not None:
             problem = rule.violation(self.last.functions, self.last.ops)
             if problem:
