@@ -23,6 +23,9 @@ def in_forked_worker(function):
     pid = os.fork()
     if pid == 0:
         os.close(read)
+        # As in a grading worker: one thread. An OpenMP pool the parent (pytest, after other
+        # tests) already used cannot be entered again in a forked child; it would hang.
+        torch.set_num_threads(1)
         try:
             outcome = ("ok", function())
         except BaseException:
