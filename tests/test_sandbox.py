@@ -30,6 +30,7 @@ def facts():
         "cpu": resource.getrlimit(resource.RLIMIT_CPU)[0],
         "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0],
         "fsize": resource.getrlimit(resource.RLIMIT_FSIZE)[0],
+        "oom_score_adj": int(open("/proc/self/oom_score_adj").read()),
         "solutions": readable(%(solutions)r),
         "checks": readable(%(checks)r),
         "tests": readable(%(tests)r),
@@ -76,6 +77,7 @@ def test_worker_runs_unprivileged_with_limits(student):
     assert 0 < facts["cpu"] <= 600
     assert 0 < facts["nproc"] <= 1024
     assert facts["fsize"] == 16 * 1024 * 1024
+    assert facts["oom_score_adj"] == 1000, "the OOM killer would not pick the worker first"
 
 
 def test_file_size_limit_gives_an_error_not_a_crash(student):
