@@ -130,13 +130,17 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
 
 def main() -> None:
     try:
-        cli(standalone_mode=True)
-    except KeyboardInterrupt:
+        code = cli.main(standalone_mode=False)  # so Ctrl-C reaches us instead of "Aborted!"
+    except (KeyboardInterrupt, click.exceptions.Abort):
         fail("interrupted.", 130)
+    except click.ClickException as usage:
+        usage.show()
+        sys.exit(usage.exit_code)
     except Exception as exc:  # a bug of ours: one sentence unless asked for the traceback
         if os.environ.get("GRADER_DEBUG"):
             raise
         fail(f"internal error: {type(exc).__name__}: {exc} (set GRADER_DEBUG=1 for details)", 3)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
