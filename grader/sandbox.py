@@ -146,18 +146,24 @@ def _blocked_ancestor(path: str) -> str | None:
     return None
 
 
-def build_walls(config: SandboxConfig, drop_to_uid: int | None) -> None:
-    """Inside the new namespaces: private mounts, a fresh /proc, scratch space, hidden answers."""
+# Top-level folders a worker may see as they are. Every other one (/home, /root, /work,
+# /opt, /srv, /var, /tmp, ...) is covered by an empty tmpfs, with only the paths Python
+# needs bound back: hiding this course's answers is not enough when another checkout of
+# the course, or an instructor's files, may lie elsewhere on the machine.
+SYSTEM_FOLDERS = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "proc", "dev", "sys"}
+
+
+def build_walls(config: SandboxConfig) -> None:
+    """Inside the new namespaces: private mounts, a fresh /proc, nothing but Python in sight."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
     keep = _needed_paths()
-    if drop_to_uid is not None:
-        # An unprivileged worker could not enter e.g. /root where pyenv lives: make a way in.
-        for blocked in sorted({b for b in map(_blocked_ancestor, keep) if b}):
-            _cover(blocked, keep)
-    for scratch in ("/tmp", "/dev/shm", "/var/tmp"):
-        if os.path.isdir(scratch):
-            _cover(scratch, keep, mode="1777")
+    for entry in os.scandir("/"):
+        if entry.name in SYSTEM_FOLDERS or entry.is_symlink() or not entry.is_dir():
+            continue
+        _cover(entry.path, keep, mode="1777" if entry.name == "tmp" else "0755")
+    if os.path.isdir("/dev/shm"):
+        _cover("/dev/shm", keep, mode="1777")
     for secret in config.hidden:
         if os.path.isdir(secret):
             _mount("tmpfs", secret, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=000")
@@ -211,7 +217,7 @@ def lock_down(config: SandboxConfig, in_namespaces: bool, worker_uid: int) -> st
         # /root where Python lives; dropping privileges would break the submission's imports.
         owner = None
     if in_namespaces:
-        build_walls(config, owner)
+        build_walls(config)
         workdir = make_workdir(owner)
     else:
         import tempfile

@@ -36,6 +36,10 @@ def facts():
         "tests": readable(%(tests)r),
     }
 
+def read_file(path):
+    with open(path) as f:
+        return f.read()
+
 def write_big():
     with open("big.bin", "wb") as f:
         f.write(b"x" * (64 * 1024 * 1024))
@@ -68,6 +72,19 @@ def test_worker_is_walled_off(student):
     assert not facts["network"]
     assert facts["processes"] <= 2, "the worker sees other processes"
     assert facts["cwd"] == "/tmp/work"
+
+
+def test_worker_sees_nothing_outside_python_and_the_system(student, tmp_path):
+    student.echo(0)
+    if not student.in_namespaces:
+        pytest.skip("namespaces are unavailable on this machine; the weaker guard is in use")
+    other_copy = tmp_path / "solutions" / "exercise3.py"  # e.g. another checkout of the course
+    other_copy.parent.mkdir()
+    other_copy.write_text("ANSWER = 42\n")
+    with pytest.raises(StudentRaised, match="No such file"):
+        student.read_file(str(other_copy))
+    with pytest.raises(StudentRaised, match="No such file"):
+        student.read_file(str(paths.COURSE_ROOT.parent / "shared" / "design.md"))
 
 
 def test_worker_runs_unprivileged_with_limits(student):
