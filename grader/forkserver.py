@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from grader import sandbox, wire
 
 PID = struct.Struct("!q")
-STDIN, STDOUT, STDERR, CONTROL = 0, 1, 2, 3
+STDOUT, STDERR, CONTROL = 1, 2, 3
 
 
 @dataclass

@@ -53,6 +53,13 @@ def crash():
 
 def echo(x):
     return x
+
+def shout():
+    import sys
+    for _ in range(5000):
+        print("x" * 99)
+    sys.stderr.write("done")
+    return 1
 ''' % {"solutions": str(paths.SOLUTIONS), "checks": str(paths.CHECKS), "tests": str(paths.TESTS)}
 
 
@@ -130,3 +137,14 @@ def test_without_namespaces_the_limits_still_hold():
             spy.sleep_forever()
     finally:
         spy.close()
+
+
+def test_printed_output_is_captured_and_capped(student):
+    from grader.student import OUTPUT_CAP
+
+    assert student.shout() == 1
+    student.close()  # the drain reads to the end once the worker is gone
+    printed = student.output()
+    assert printed.startswith("x" * 99)
+    assert "more bytes of output dropped" in printed
+    assert len(printed) < OUTPUT_CAP + 100
