@@ -157,7 +157,7 @@ def expect_same_gradient(student, function: str, args: tuple, kwargs: dict, true
     Checked in float64 (float32 round-off would blur a real difference) with a
     random upstream gradient, so every output's contribution counts.
     """
-    from grader.probes.common import gradient
+    from grader.probes.common import gradient, pull_back
 
     args = tuple(a.double() if isinstance(a, torch.Tensor) and a.is_floating_point() else a
                  for a in args)
@@ -165,11 +165,14 @@ def expect_same_gradient(student, function: str, args: tuple, kwargs: dict, true
     true_args = (*args[:wrt], x, *args[wrt + 1:])
     out = true_function(*true_args, **kwargs)
     upstream = torch.randn_like(out)
-    out.backward(upstream)
+    pull_back(out, upstream)
     grad = student.probe(gradient, function, args, kwargs, upstream, wrt, task=function)
     if isinstance(grad, dict) and "__no_graph__" in grad:
         raise Mistake(f"No gradient flows back through your {function}: its result is not part "
                       "of the autograd graph. Did you use .detach(), .item(), .data or NumPy?")
+    if isinstance(grad, dict) and "__wrong_shape__" in grad:
+        raise Mistake(f"Your {function} returned shape {tuple(grad['__wrong_shape__'])} for an input "
+                      f"whose answer has shape {tuple(out.shape)}.")
     if grad is None:
         raise Mistake(f"Your {function}'s result does not depend on its input in autograd's eyes.")
     expect_close(grad, x.grad, f"the gradient of your {function}",

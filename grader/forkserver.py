@@ -139,7 +139,7 @@ class ForkServer:
             try:
                 import torch
 
-                from grader.tracing import warm_up
+                from grader.worker import warm_up
 
                 # Submissions are small; idle OpenMP threads only burn the CPU other workers need.
                 torch.set_num_threads(1)

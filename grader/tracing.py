@@ -74,14 +74,3 @@ def uses_modes_correctly() -> bool:
     with Trace() as trace:
         torch.nn.functional.softmax(torch.ones(2, 2), dim=1)
     return "aten._softmax" in trace.ops and "torch.nn.functional.softmax" in trace.functions
-
-
-def warm_up() -> None:
-    """Trace a forward and backward once, so the lazy imports they trigger (sympy, symbolic
-    shapes: over 0.3 s) happen in the fork-server and not again in every worker."""
-    import torch.fx.experimental.symbolic_shapes  # noqa: F401  - what a traced backward imports
-
-    x = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
-    with Trace():
-        y = (x - x.amax(1, keepdim=True)).exp().sum()
-    y.backward()

@@ -149,6 +149,18 @@ class Worker:
             wire.send_reply(self.sock, payload)
 
 
+def warm_up() -> None:
+    """Do once, in the fork-server, what every worker would otherwise do the first time:
+    seeding (torch.manual_seed sets up every backend's generator), a traced forward and
+    backward, and a reply written with torch.save. About 15 ms saved per worker."""
+    seed_everything(0)
+    x = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
+    with Trace():
+        y = (x - x.amax(1, keepdim=True)).exp().sigmoid()
+    y.sum().backward()
+    wire.encode_reply({"ok": True, "value": plain([y, 1.0, "text"])}, save=_save)
+
+
 def run(sock: socket.socket) -> None:
     """Entry point inside the sandbox, with stdout/stderr already pointing at the grader."""
     devnull = os.open(os.devnull, os.O_RDONLY)
