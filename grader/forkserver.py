@@ -48,7 +48,8 @@ def _keeper(control: socket.socket, output_fd: int, config: sandbox.SandboxConfi
     os.dup2(control.detach(), CONTROL)
     os.closerange(CONTROL + 1, 1 << 16)
     control = socket.socket(fileno=CONTROL)
-    worker_uid = sandbox.WORKER_UID_BASE + os.getpid()
+    # Asked before entering the namespaces: inside a user namespace everyone is root.
+    worker_uid = sandbox.WORKER_UID_BASE + os.getpid() if os.getuid() == 0 else None
     in_namespaces = config.use_namespaces and sandbox.enter_namespaces()
     worker_pid = os.fork()
     if worker_pid == 0:

@@ -33,7 +33,10 @@ MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 
 PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+CAPABILITY_VERSION_3 = 0x20080522
 
 # Unprivileged users for workers start here; each worker gets its own, so one
 # submission's processes never count against another's process limit.
@@ -203,15 +206,32 @@ def apply_limits(limits: Limits, owner: int | None) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def drop_privileges(uid: int) -> None:
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)
+def drop_privileges(uid: int | None) -> None:
+    """Become ``uid`` (when the grader is root) and give up every capability.
+
+    Under an ordinary user the worker is root inside its own user namespace,
+    which would let it unmount the very covers that hide the answers; so the
+    capabilities go in every case, bounding set first (it needs CAP_SETPCAP).
+    """
+    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    for capability in range(last + 1):
+        _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    header = (ctypes.c_uint32 * 2)(CAPABILITY_VERSION_3, 0)
+    _check(_libc.capset(header, (ctypes.c_uint32 * 6)()), "capset")
 
 
-def lock_down(config: SandboxConfig, in_namespaces: bool, worker_uid: int) -> str:
-    """Everything between fork and student code; returns the worker's scratch folder."""
-    owner = worker_uid if os.getuid() == 0 else None
+def lock_down(config: SandboxConfig, in_namespaces: bool, worker_uid: int | None) -> str:
+    """Everything between fork and student code; returns the worker's scratch folder.
+
+    ``worker_uid`` is the unprivileged user to become when the grader runs as
+    root, None otherwise (decided before the user namespace made us its root).
+    """
+    owner = worker_uid
     if owner is not None and not in_namespaces and any(map(_blocked_ancestor, _needed_paths())):
         # Without a mount namespace there is no way to let another user into a folder like
         # /root where Python lives; dropping privileges would break the submission's imports.
@@ -233,8 +253,7 @@ def lock_down(config: SandboxConfig, in_namespaces: bool, worker_uid: int) -> st
     os.environ["HOME"] = workdir
     os.environ["TMPDIR"] = workdir
     apply_limits(config.limits, owner)
-    if owner is not None:
-        drop_privileges(owner)
+    drop_privileges(owner)
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     die_with_parent()  # a change of user clears this, so it is set again last
     return workdir

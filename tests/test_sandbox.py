@@ -31,6 +31,8 @@ def facts():
         "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0],
         "fsize": resource.getrlimit(resource.RLIMIT_FSIZE)[0],
         "oom_score_adj": int(open("/proc/self/oom_score_adj").read()),
+        "capabilities": [line.split()[1] for line in open("/proc/self/status")
+                         if line.startswith(("CapEff", "CapPrm", "CapBnd", "CapAmb"))],
         "solutions": readable(%(solutions)r),
         "checks": readable(%(checks)r),
         "tests": readable(%(tests)r),
@@ -102,6 +104,7 @@ def test_worker_runs_unprivileged_with_limits(student):
     assert 0 < facts["nproc"] <= 1024
     assert facts["fsize"] == 16 * 1024 * 1024
     assert facts["oom_score_adj"] == 1000, "the OOM killer would not pick the worker first"
+    assert all(int(mask, 16) == 0 for mask in facts["capabilities"]), facts["capabilities"]
 
 
 def test_file_size_limit_gives_an_error_not_a_crash(student):

@@ -1,0 +1,74 @@
+"""`grade` run by an ordinary user, as students run it on their own machines.
+
+The suite usually runs as root, where workers get their own unprivileged uid.
+An ordinary user's workers get their walls from a user namespace instead, in
+which they start as its root: this path must work, and must not leave them
+able to take the walls down. Under root these tests run `grade` as 'nobody'.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grader import paths, sandbox
+from helpers import with_reference
+
+NOBODY = 65534
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+def _become_nobody(needed: list[str]) -> None:
+    """In the child, before exec: let 'nobody' reach Python (which may live under a 0700
+    /root) through a private mount namespace, then become 'nobody'."""
+    sandbox._check(sandbox._libc.unshare(sandbox.CLONE_NEWNS), "unshare")
+    sandbox._mount(None, "/", None, sandbox.MS_REC | sandbox.MS_PRIVATE, None)
+    for blocked in sorted({b for b in map(sandbox._blocked_ancestor, needed) if b}):
+        sandbox._cover(blocked, needed, mode="0711")
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+@pytest.fixture(scope="module")
+def folder():
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chmod(scratch, 0o755)  # pytest's tmp_path lies in a folder only root may enter
+        yield Path(scratch)
+
+
+def grade_as_ordinary_user(submission: Path, folder: Path) -> dict:
+    needed = [*sandbox._needed_paths(), str(paths.COURSE_ROOT), str(Path(sys.executable).parent)]
+    become = None if os.getuid() != 0 else (lambda: _become_nobody(needed))
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "exercise3", "--submission", str(submission), "--json"],
+        cwd=folder, env={**os.environ, "HOME": str(folder)}, preexec_fn=become,
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "namespaces are not available" not in done.stderr, done.stderr
+    return json.loads(done.stdout)
+
+
+def scores(result: dict) -> dict:
+    return {t["name"]: (t["score"], t["max_score"]) for t in result["tasks"]}
+
+
+def test_an_ordinary_user_grades_the_solution_in_full(folder):
+    submission = folder / "solution.py"
+    submission.write_text((paths.SOLUTIONS / "exercise3.py").read_text())
+    result = grade_as_ordinary_user(submission, folder)
+    assert result["status"] == "graded", result["error"]
+    assert result["score"] == result["max_score"]
+
+
+def test_an_ordinary_users_worker_cannot_unmount_the_covers(folder):
+    submission = folder / "unmounts.py"
+    submission.write_text(with_reference("exercise3", (HOSTILE / "unmounts_the_covers.py").read_text()))
+    result = scores(grade_as_ordinary_user(submission, folder))
+    assert result.pop("cross_entropy")[0] == 0
+    assert all(score == full for score, full in result.values()), result
