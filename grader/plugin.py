@@ -40,25 +40,22 @@ class GradingPlugin:
                  config: SandboxConfig, task: str | None = None,
                  check_timeout: float | None = None, spare: Student | None = None):
         self.entry = entry
-        self.server = server
-        self.submission = submission
-        self.config = config
         self.task = task
         self.check_timeout = check_timeout
-        self.spare = spare  # the worker that already loaded the submission serves the first task
-        self.forbidden = {t.name: t.forbidden for t in entry.exercise.tasks if t.forbidden}
-        self.students: dict[str, Student] = {}
+        # One worker serves task after task while the code it runs leaves no trace in its
+        # process (a changed torch function, default dtype, timer, thread...); otherwise the
+        # next task gets a fresh one. The first is the worker that already loaded the file.
+        self.worker = spare or Student(server, submission, config)
+        self.worker.forbidden = {t.name: t.forbidden for t in entry.exercise.tasks if t.forbidden}
+        self.worker_task: str | None = None
         self.results: dict[str, CheckResult] = {}
         self.in_namespaces: bool | None = None
 
     def _student_for(self, task: str, timeout: float) -> Student:
-        student = self.students.get(task)
-        if student is None and self.spare is not None:
-            student, self.spare = self.spare, None
-            student.forbidden = self.forbidden
-        if student is None:
-            student = Student(self.server, self.submission, self.config, self.forbidden)
-            self.students[task] = student
+        student = self.worker
+        if self.worker_task not in (None, task) and student.traces_left():
+            student.close()  # the next call starts a fresh worker
+        self.worker_task = task
         student.timeout = timeout
         return student
 
@@ -93,6 +90,4 @@ class GradingPlugin:
                 max_score=info.points, feedback=feedback)
 
     def pytest_sessionfinish(self):
-        for student in [*self.students.values(), self.spare]:
-            if student is not None:
-                student.close()
+        self.worker.close()

@@ -182,6 +182,16 @@ class Student:
         if self._drain is not None:
             self._drain.join(timeout=2)
 
+    def traces_left(self) -> list[str]:
+        """What the code run so far changed in the worker's process (empty: the worker is
+        as it was after loading, fit to serve another task). A dead worker left none."""
+        if self._worker is None:
+            return []
+        try:
+            return self._request({"op": "changes"}, what="the worker")["value"]
+        except StudentProblem as problem:
+            return [str(problem)]
+
     def output(self) -> str:
         """What the submission printed so far (capped)."""
         return self._drain.text() if self._drain else ""

@@ -8,14 +8,18 @@ saw. Every answer is plain data. Nothing here knows the expected values.
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import linecache
+import math
 import os
 import random
+import signal
 import socket
 import sys
 import traceback
 import types
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -99,18 +103,70 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def _watched_namespaces() -> dict[str, object]:
+    import torch.nn.functional as F
+
+    return {"builtins": builtins, "math": math, "random": random, "numpy": np, "torch": torch,
+            "torch.Tensor": torch.Tensor, "torch.nn": torch.nn, "torch.nn.Module": torch.nn.Module,
+            "torch.nn.functional": F, "torch.autograd": torch.autograd, "sys.modules": sys.modules}
+
+
+def fingerprint() -> dict:
+    """The process-wide state one task's code could leave behind for the next task: what the
+    libraries' names point at, torch's global switches, timers, signal handlers, threads and
+    child processes."""
+    names, modules = {}, set()
+    for space_name, space in _watched_namespaces().items():
+        items = space.items() if isinstance(space, dict) else vars(space).items()
+        for name, value in list(items):
+            names[f"{space_name}.{name}"] = id(value)
+            if isinstance(value, types.ModuleType):
+                modules.add(f"{space_name}.{name}")
+    tasks = list(Path("/proc/self/task").iterdir())
+    return {
+        "names": names,
+        "modules": modules,
+        "torch": (torch.get_default_dtype(), torch.is_grad_enabled(), torch.is_inference_mode_enabled(),
+                  torch.are_deterministic_algorithms_enabled(), torch.is_anomaly_enabled(),
+                  torch.get_num_threads(), torch._C._len_torch_function_stack(),
+                  torch._C._len_torch_dispatch_stack()),
+        "timers": [signal.getitimer(t) for t in (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL,
+                                                 signal.ITIMER_PROF)],
+        "handlers": {s: id(signal.getsignal(s)) for s in signal.valid_signals()
+                     if s not in (signal.SIGKILL, signal.SIGSTOP)},
+        "threads": len(tasks),
+        "children": sum(len(Path(t, "children").read_text().split()) for t in tasks),
+    }
+
+
+def changes_since(before: dict, after: dict) -> list[str]:
+    """What differs between two fingerprints. A name that appeared since and holds a module
+    is an import (torch loads submodules lazily), not a change."""
+    changed = [key for key in ("torch", "timers", "handlers", "threads", "children")
+               if before[key] != after[key]]
+    old, new = before["names"], after["names"]
+    for name in old.keys() | new.keys():
+        if old.get(name) != new.get(name) and not (name not in old and name in after["modules"]):
+            changed.append(name)
+    return sorted(changed)
+
+
 class Worker:
     def __init__(self, sock: socket.socket):
         self.sock = sock
         self.module: types.ModuleType | None = None
         self.filename = "<submission>"
+        self.as_loaded: dict | None = None
 
     def handle(self, request: dict) -> dict:
         op = request["op"]
         if op == "load":
             self.filename = request["filename"]
             self.module = load_submission(request["source"], self.filename, request["name"])
+            self.as_loaded = fingerprint()
             return {"ok": True}
+        if op == "changes":  # may this worker serve another task, or did it keep traces?
+            return {"ok": True, "value": changes_since(self.as_loaded, fingerprint())}
         seed_everything(request.get("seed", 0))
         side = StudentSide(self.module)
         if op == "call":
