@@ -89,7 +89,8 @@ def _run_checks(entry, submission, config, task, check_timeout, spare):
     plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout, spare)
     # Plugins a grading run has no use for cost time (gc.collect, assertion rewriting).
     unused = ["terminal", "cacheprovider", "warnings", "stepwise", "randomly", "doctest",
-              "unraisableexception", "threadexception", "faulthandler", "junitxml", "pastebin"]
+              "unraisableexception", "threadexception", "faulthandler", "junitxml", "pastebin",
+              "logging"]
     args = ["--pyargs", entry.module_name, "--assert=plain", "-c", os.devnull,
             "--rootdir", str(paths.CHECKS), "-o", "python_files=exercise*.py"]
     for plugin_name in unused:
