@@ -19,6 +19,7 @@ would say; the helpers below build such sentences.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -42,6 +43,12 @@ class Exercise:
     tasks: list[Task] = field(default_factory=list)
     # Seconds a single check may take before the student's code is stopped.
     timeout: float = 10.0
+    # A probe each worker runs before loading the submission (see Submission.setup).
+    worker_setup: Callable[[], None] | None = None
+    # Modules the fork-server imports before forking this exercise's workers, so that a
+    # slow import (torch._dynamo, which any torch.optim optimizer pulls in: 0.8 s) is paid
+    # once per grading process, not once per worker.
+    preload: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -130,11 +130,14 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     started = time.perf_counter()
     server = fork_server()
     entry = catalog.load(exercise)
+    server.preload(entry.exercise.preload)
     if task is not None and task not in [t.name for t in entry.exercise.tasks]:
         names = ", ".join(t.name for t in entry.exercise.tasks)
         raise SubmissionError(f"{exercise} has no task called '{task}'; its tasks are: {names}.")
     path = Path(submission) if submission else default_submission(exercise)
     loaded = read_submission(path, exercise)
+    setup = entry.exercise.worker_setup
+    loaded.setup = f"{setup.__module__}:{setup.__qualname__}" if setup else None
     config = sandbox_config(hidden)
 
     def result(status, tasks, error=None):

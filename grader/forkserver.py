@@ -14,6 +14,7 @@ status, which the server hands back to the grader.
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import signal
@@ -120,6 +121,13 @@ def _serve(requests: socket.socket) -> None:
                 reply = {"status": os.waitstatus_to_exitcode(status)}
             except ChildProcessError:
                 reply = {"status": None}
+        elif request["op"] == "preload":
+            reply = {"error": None}
+            try:
+                for name in request["modules"]:
+                    importlib.import_module(name)
+            except Exception as exc:  # a worker will import it itself, or say why it can't
+                reply = {"error": f"{type(exc).__name__}: {exc}"}
         else:
             reply = {"error": f"unknown op {request['op']!r}"}
         requests.sendall(pickle.dumps(reply))
@@ -150,6 +158,7 @@ class ForkServer:
                 os._exit(0)
         theirs.close()
         self.requests = ours
+        self.preloaded: set[str] = set()
 
     def _ask(self, request: dict, fds: list[int] = ()) -> dict:
         socket.send_fds(self.requests, [pickle.dumps(request)], list(fds))
@@ -172,6 +181,13 @@ class ForkServer:
             header += chunk
         (worker_pid,) = PID.unpack(header[: PID.size])
         return WorkerHandle(reply["keeper_pid"], worker_pid, control, read_fd, bool(header[-1]))
+
+    def preload(self, modules: tuple[str, ...]) -> None:
+        """Import ``modules`` in the server, once: paid here rather than in every worker."""
+        wanted = [m for m in modules if m not in self.preloaded]
+        if wanted:
+            self._ask({"op": "preload", "modules": wanted})
+            self.preloaded.update(wanted)
 
     def reap(self, keeper_pid: int) -> int | None:
         """The worker's exit status as ``waitstatus_to_exitcode`` gives it (negative: a signal)."""

@@ -54,6 +54,9 @@ class Submission:
     source: str
     filename: str
     module_name: str
+    # A probe ("module:function") the worker runs before loading: the grader's own changes
+    # to the process (the stand-in GPU) belong to the state the worker starts from.
+    setup: str | None = None
 
 
 @dataclass
@@ -162,7 +165,7 @@ class Student:
             sub = self._submission
             self._request(
                 {"op": "load", "source": sub.source, "filename": sub.filename,
-                 "name": sub.module_name},
+                 "name": sub.module_name, "setup": sub.setup},
                 what=f"loading {sub.filename}",
             )
         return self._worker

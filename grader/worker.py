@@ -160,6 +160,12 @@ def changes_since(before: dict, after: dict) -> list[str]:
     return sorted(changed)
 
 
+def _probe(path: str):
+    """The grader's function at ``module:function``."""
+    module_name, _, function_name = path.partition(":")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
 class Worker:
     def __init__(self, sock: socket.socket):
         self.sock = sock
@@ -171,6 +177,8 @@ class Worker:
         op = request["op"]
         if op == "load":
             self.filename = request["filename"]
+            if request.get("setup"):
+                _probe(request["setup"])()
             self.module = load_submission(request["source"], self.filename, request["name"])
             self.as_loaded = fingerprint()
             return {"ok": True}
@@ -183,9 +191,7 @@ class Worker:
             value = side.call(request["function"], *args, **kwargs)
             reply = {"ok": True, "value": plain(value), "args_after": plain(list(args))}
         elif op == "probe":
-            module_name, _, function_name = request["probe"].partition(":")
-            probe = getattr(importlib.import_module(module_name), function_name)
-            value = probe(side, *request["args"], **request["kwargs"])
+            value = _probe(request["probe"])(side, *request["args"], **request["kwargs"])
             reply = {"ok": True, "value": plain(value)}
         else:
             raise ValueError(f"unknown request {op!r}")

@@ -20,6 +20,7 @@ from grader.probes.exercise6 import (
     fit_probe,
     model_from,
     pick_device_probe,
+    prepare,
     split,
     train_probe,
 )
@@ -29,7 +30,7 @@ EXERCISE = Exercise("exercise6", "A device-aware training loop", [
     Task("train_one_epoch"),
     Task("evaluate"),
     Task("fit"),
-])
+], worker_setup=prepare, preload=("torch._dynamo",))
 
 # Training checks run real (small) training; generous limits only matter for endless loops.
 TRAINING_TIMEOUT = 30
