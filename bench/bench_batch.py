@@ -1,11 +1,11 @@
 """`grade batch` against one `grade` process per submission, side by side in one run.
 
-    python bench/bench_batch.py [--count 30] [--sample 8] [--jobs N]
+    python bench/bench_batch.py [--exercise exercise3] [--count 30] [--sample 8] [--jobs N]
 
-Writes a class of ``--count`` submissions of exercise3 (the reference solution,
+Writes a class of ``--count`` submissions of the exercise (the reference solution,
 the stub and every mutant, in turn), then measures:
 
-* one process each: ``grade exercise3 --submission FILE --json`` for ``--sample``
+* one process each: ``grade EXERCISE --submission FILE --json`` for ``--sample``
   of them, one after another (how established graders run), and ``--jobs`` at a
   time (a shell loop made parallel);
 * batch: ``grade batch`` over the whole class with ``--jobs`` workers, start-up
@@ -27,18 +27,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXERCISE = "exercise3"
 GRADE = [sys.executable, "-m", "grader.cli"]
 
 
-def write_submissions(folder: Path, count: int) -> list[Path]:
-    solution = (ROOT / "solutions" / f"{EXERCISE}.py").read_text()
-    sources = [solution, (ROOT / "exercises" / f"{EXERCISE}.py").read_text()]
+def write_submissions(folder: Path, exercise: str, count: int) -> list[Path]:
+    solution = (ROOT / "solutions" / f"{exercise}.py").read_text()
+    sources = [solution, (ROOT / "exercises" / f"{exercise}.py").read_text()]
     sources += [solution + "\n\n" + m.read_text()
-                for m in sorted((ROOT / "tests" / "mutants" / EXERCISE).glob("*.py"))]
+                for m in sorted((ROOT / "tests" / "mutants" / exercise).glob("*.py"))]
     files = []
     for i in range(count):
-        path = folder / f"student{i:03d}" / f"{EXERCISE}.py"
+        path = folder / f"student{i:03d}" / f"{exercise}.py"
         path.parent.mkdir(parents=True)
         path.write_text(sources[i % len(sources)])
         files.append(path)
@@ -47,13 +46,14 @@ def write_submissions(folder: Path, count: int) -> list[Path]:
 
 def grade_one(path: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([*GRADE, EXERCISE, "--submission", str(path), "--json"], check=True,
+    subprocess.run([*GRADE, path.stem, "--submission", str(path), "--json"], check=True,
                    stdout=subprocess.DEVNULL, cwd=ROOT)
     return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exercise", default="exercise3")
     parser.add_argument("--count", type=int, default=30, help="submissions in the class")
     parser.add_argument("--sample", type=int, default=8,
                         help="submissions graded one process each")
@@ -62,11 +62,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "class"
-        files = write_submissions(folder, args.count)
+        files = write_submissions(folder, args.exercise, args.count)
         step = max(1, len(files) // args.sample)
         sample = files[::step][: args.sample]
         print(f"{os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), load average "
-              f"{os.getloadavg()[0]:.1f}; exercise3, {args.count} submissions, "
+              f"{os.getloadavg()[0]:.1f}; {args.exercise}, {args.count} submissions, "
               f"--jobs {args.jobs}", flush=True)
 
         subprocess.run([*GRADE, "list"], check=True, stdout=subprocess.DEVNULL, cwd=ROOT)  # warm
@@ -81,7 +81,7 @@ def main() -> None:
         parallel = (time.perf_counter() - started) / len(sample)
 
         started = time.perf_counter()
-        subprocess.run([*GRADE, "batch", str(folder), "--exercise", EXERCISE, "--out",
+        subprocess.run([*GRADE, "batch", str(folder), "--exercise", args.exercise, "--out",
                         str(Path(scratch) / "out"), "--jobs", str(args.jobs)],
                        check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
         batch = (time.perf_counter() - started) / len(files)

@@ -10,7 +10,9 @@ that overruns ``--timeout`` can be killed outright (its fork-server, keepers
 and workers die with it through PR_SET_PDEATHSIG) and replaced.
 
 The batch writes each result durably the moment it arrives (grader.gradebook),
-so a re-run after any interruption grades only what is left.
+so a re-run after any interruption grades only what is left. Finding the
+submissions is grader.classfolder's job; telling a person how it goes,
+grader.progress's.
 """
 
 from __future__ import annotations
@@ -19,230 +21,27 @@ import gc
 import hashlib
 import logging
 import os
-import re
 import shutil
 import signal
 import socket
-import stat
 import sys
 import tempfile
 import time
 import traceback
-import zipfile
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 import torch
 
 from grader import catalog, engine, gradebook, paths
+from grader.classfolder import BatchError, Found, can_hide, find_submissions
+from grader.progress import Display
 from grader.results import GradeResult
 
-GRADABLE = (".py", ".ipynb")
-SKIPPED = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", "node_modules"}
-MAX_SUBMISSION_BYTES = 16 * 1024**2
-MAX_ZIP_BYTES = 2 * 1024**3
-MAX_ZIP_FILES = 100_000
 STARTUP_LIMIT_S = 180.0
 MAX_ATTEMPTS = 2  # a submission whose grading process dies twice is reported, not retried forever
-
-
-class BatchError(Exception):
-    """The batch cannot run as asked; the message says why, in one sentence."""
-
-
-# -- finding the submissions -------------------------------------------------------------
-
-@dataclass
-class Found:
-    """One student: the file to grade, or why there is none."""
-
-    student: str
-    path: Path | None
-    status: str | None = None  # set when it cannot be graded: "missing" or "import_error"
-    problem: str | None = None
-    entry: str = ""  # its name in the class folder: alice, alice.py, alice.zip
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def _visible(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".")
-                  and p.name not in SKIPPED)
-
-
-def _candidates(folder: Path, depth: int = 0) -> list[Path]:
-    """Gradable files under a student's folder. Links are not followed: a student's link
-    could point at another student's work or at the solutions."""
-    found = []
-    for entry in _visible(folder):
-        if entry.is_symlink():
-            continue
-        if entry.is_dir() and depth < 6:
-            found += _candidates(entry, depth + 1)
-        elif entry.is_file() and entry.suffix.lower() in GRADABLE:
-            found.append(entry)
-    return found
-
-
-def _shallowest(files: list[Path]) -> Path:
-    # .py before .ipynb, as `grade EXERCISE` does when both exist.
-    return min(files, key=lambda p: (len(p.parts), p.suffix.lower() != ".py", str(p)))
-
-
-def pick_file(folder: Path, exercise: str) -> tuple[Path | None, str | None]:
-    """The file of ``exercise`` in one student's folder, or why there is none."""
-    files = _candidates(folder)
-    exact = [p for p in files if p.name in (f"{exercise}.py", f"{exercise}.ipynb")]
-    if exact:
-        return _shallowest(exact), None
-    alike = [p for p in files if _normal(p.stem) == _normal(exercise)]
-    if alike:
-        return _shallowest(alike), None
-    # nbgrader keeps a notebook in a folder named for the assignment, whatever its own name.
-    inside = [p for p in files if any(_normal(part) == _normal(exercise)
-                                      for part in p.relative_to(folder).parts[:-1])]
-    if len(inside) == 1:
-        return inside[0], None
-    if len(files) == 1:
-        return files[0], None
-    reason = f"no {exercise}.py or {exercise}.ipynb in {folder.name}/"
-    if files:
-        names = ", ".join(str(p.relative_to(folder)) for p in files[:5])
-        more = f" and {len(files) - 5} more" if len(files) > 5 else ""
-        reason += f" (found {len(files)} other files, which is ambiguous: {names}{more})"
-    else:
-        reason += " (nothing gradable in it)"
-    return None, reason + "."
-
-
-def extract_zip(archive: Path, into: Path) -> None:
-    """Unpack ``archive`` safely: no paths outside ``into``, no links, bounded size."""
-    try:
-        with zipfile.ZipFile(archive) as zipped:
-            infos = zipped.infolist()
-            if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-                raise BatchError(f"{archive.name} unpacks to more than {MAX_ZIP_FILES} files or "
-                                 f"{MAX_ZIP_BYTES // 1024**3} GiB; unpack it yourself.")
-            for info in infos:
-                if stat.S_ISLNK(info.external_attr >> 16):
-                    continue
-                zipped.extract(info, into)  # zipfile drops absolute paths and '..' parts
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise BatchError(f"{archive.name} could not be unpacked as a zip file: {exc}.") from None
-
-
-def _unwrap(root: Path, exercise: str) -> Path:
-    """Step into nbgrader's ``submitted/`` and into a zip's lone wrapper folder."""
-    entries = _visible(root)
-    submitted = root / "submitted"
-    if submitted.is_dir() and (len(entries) == 1 or any(
-            (root / name).exists() for name in ("source", "release", "autograded", "feedback",
-                                                "nbgrader_config.py", "gradebook.db"))):
-        return submitted
-    if len(entries) == 1 and entries[0].is_dir() and not any(
-            p.is_file() and p.suffix.lower() in GRADABLE for p in _visible(entries[0])):
-        return _unwrap(entries[0], exercise)
-    return root
-
-
-@dataclass
-class ClassFolder:
-    """The submissions of a class, found in a folder or a zip of one."""
-
-    found: list[Found]
-    ignored: list[str]
-    hidden: list[Path]  # what no worker may read: the class's folder and its unpacked copies
-    notes: list[str] = field(default_factory=list)
-
-
-def _needed_by_workers() -> list[Path]:
-    return [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, paths.COURSE_ROOT,
-                                        Path(catalog.__file__).parent)]
-
-
-def _can_hide(folder: Path) -> bool:
-    folder = folder.resolve()
-    return not any(folder == p or folder in p.parents for p in _needed_by_workers())
-
-
-def find_submissions(source: Path, exercise: str, scratch: Path,
-                     exclude: list[Path] = ()) -> ClassFolder:
-    """Every student in ``source`` (a folder or a zip): one sub-folder or file each."""
-    source = Path(source)
-    notes: list[str] = []
-    hidden = [scratch]  # unpacked copies of every submission
-    if source.is_file():
-        if not zipfile.is_zipfile(source):
-            raise BatchError(f"{source} is neither a folder nor a zip file.")
-        root = scratch / "class"
-        extract_zip(source, root)
-        if _can_hide(source.parent):
-            hidden.append(source.parent)
-        else:
-            notes.append(f"{source.name} lies in a folder the grader itself needs, so workers "
-                         "could read it; keep class archives in a folder of their own.")
-    else:
-        if not _can_hide(source):
-            raise BatchError(f"{source} holds the grader itself; put the submissions in a "
-                             "folder of their own.")
-        root = source
-        hidden.append(source)
-    root = _unwrap(root, exercise)
-    if any(p.name in (f"{exercise}.py", f"{exercise}.ipynb") for p in _visible(root)):
-        raise BatchError(f"{root} looks like one student's folder (it holds {exercise} itself); "
-                         "give the folder that holds one sub-folder or file per student.")
-    excluded = {Path(p).resolve() for p in exclude}
-    found, ignored = [], []
-    for entry in _visible(root):
-        if entry.resolve() in excluded:
-            continue
-        suffix = entry.suffix.lower()
-        if entry.is_dir():
-            path, problem = pick_file(entry, exercise)
-            found.append(Found(entry.name, path, None if path else "missing", problem, entry.name))
-        elif suffix in GRADABLE:
-            found.append(Found(entry.stem, entry, entry=entry.name))
-        elif suffix == ".zip":
-            unpacked = scratch / "students" / entry.name
-            try:
-                extract_zip(entry, unpacked)
-            except BatchError as problem:
-                found.append(Found(entry.stem, None, "missing", str(problem), entry.name))
-                continue
-            path, problem = pick_file(unpacked, exercise)
-            found.append(Found(entry.stem, path, None if path else "missing", problem, entry.name))
-        else:
-            ignored.append(entry.name)
-    for item in found:
-        if item.path is None:
-            continue
-        try:
-            size = item.path.stat().st_size
-            with open(item.path, "rb"):
-                pass
-        except OSError as exc:
-            item.status, item.problem = "import_error", (
-                f"{item.path.name} could not be read: {exc.strerror or exc}.")
-            continue
-        if size > MAX_SUBMISSION_BYTES:
-            item.status, item.problem = "import_error", (
-                f"{item.path.name} is {size / 1024**2:.0f} MB; a submission is source code, at "
-                f"most {MAX_SUBMISSION_BYTES // 1024**2} MB.")
-    return ClassFolder(_unique(found), ignored, hidden, notes)
-
-
-def _unique(found: list[Found]) -> list[Found]:
-    """Two entries for one name (alice/ and alice.py) both count, each under its full name."""
-    counts = Counter(f.student for f in found)
-    for item in found:
-        if counts[item.student] > 1:
-            item.student = item.entry
-    return found
-
 
 # -- what a result was graded from -------------------------------------------------------
 
@@ -338,6 +137,7 @@ def _grading_process(conn: Connection, exercise: str, hidden: list[Path], parent
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # no entry-point scan per submission
         _warm_up(notebooks)
         entry = catalog.load(exercise)
+        engine.fork_server().preload(entry.exercise.preload)  # before any --timeout clock runs
         template = _template(entry)
         gc.collect()
         gc.freeze()  # pytest collects garbage after every run: skip the long-lived heap
@@ -448,17 +248,6 @@ class BatchSummary:
         return Counter(gradebook.row_status(d) for d in self.documents)
 
 
-class Display:
-    """What the batch tells a person while it runs; this one says nothing."""
-
-    def start(self, total: int, kept: int, jobs: int) -> None: ...
-    def result(self, document: dict) -> None: ...
-    def note(self, message: str) -> None: ...
-    def tick(self) -> None: ...
-    def finish(self, summary: BatchSummary) -> None: ...
-    def interrupted(self, done: int, total: int) -> None: ...
-
-
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
@@ -475,7 +264,7 @@ def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = No
                                       f"are: {', '.join(catalog.exercise_names())}.")
     display = display or Display()
     folder, out = Path(folder), Path(out)
-    if not _can_hide(out) or out.resolve() in (folder.resolve(), *folder.resolve().parents):
+    if not can_hide(out) or out.resolve() in (folder.resolve(), *folder.resolve().parents):
         raise BatchError(f"{out} would hold the grader or the submissions; choose an output "
                          "folder of its own.")
     started = time.monotonic()
@@ -641,132 +430,3 @@ def _run_pool(todo: list[Found], exercise: str, hidden: list[Path], jobs: int,
         pool.close()
     return count
 
-
-# -- telling a person how it goes --------------------------------------------------------
-
-def summary_lines(summary: BatchSummary) -> list[str]:
-    each = f" ({summary.elapsed_s / summary.graded_now:.2f} s each)" if summary.graded_now else ""
-    lines = [(f"{summary.exercise}: {len(summary.documents)} submissions; this run took "
-              f"{summary.graded_now} in {summary.elapsed_s:.1f} s with {summary.jobs} "
-              f"jobs{each}; {summary.kept} kept from an earlier run")]
-    lines.append("  " + " · ".join(f"{status} {n}" for status, n in sorted(
-        summary.statuses.items(), key=lambda item: (item[0] != "graded", item[0]))))
-    graded = [d for d in summary.documents if gradebook.row_status(d) == "graded"]
-    if graded:
-        mean = sum(d["score"] for d in graded) / len(graded)
-        lines.append(f"  mean score of graded submissions: {mean:.1f} / "
-                     f"{graded[0]['max_score']:g}")
-    out = summary.out
-    lines.append(f"  wrote {out / gradebook.GRADES}, {out / gradebook.RESULTS}, "
-                 f"{out / gradebook.FEEDBACK}/, {out / gradebook.GRADESCOPE}/, "
-                 f"{out / gradebook.JUNIT}")
-    if summary.ignored:
-        lines.append(f"  ignored (not submissions): {', '.join(summary.ignored)}")
-    return lines
-
-
-def _one_line(document: dict) -> str:
-    student = gradebook._CONTROL.sub("", document["submission"])
-    return (f"{student} {gradebook.row_status(document)} {document['score']:g}/"
-            f"{document['max_score']:g} ({document.get('duration_s', 0):.1f} s)")
-
-
-class LineDisplay(Display):
-    """One quiet line per submission: for logs, pipes and CI."""
-
-    def __init__(self, stream=None):
-        self.stream = stream or sys.stdout
-
-    def _say(self, text: str, stream=None) -> None:
-        print(text, file=stream or self.stream, flush=True)
-
-    def start(self, total: int, kept: int, jobs: int) -> None:
-        self.total, self.done = total, kept
-        kept_text = f"; {kept} kept from an earlier run" if kept else ""
-        self._say(f"grading {total - kept} of {total} submissions with {jobs} jobs{kept_text}")
-
-    def result(self, document: dict) -> None:
-        self.done += 1
-        self._say(f"[{self.done:>{len(str(self.total))}}/{self.total}] {_one_line(document)}")
-
-    def note(self, message: str) -> None:
-        self._say(f"grade: {message}", sys.stderr)
-
-    def finish(self, summary: BatchSummary) -> None:
-        for line in summary_lines(summary):
-            self._say(line)
-
-    def interrupted(self, done: int, total: int) -> None:
-        self._say(f"interrupted: {done} of {total} submissions are graded and saved; run the "
-                  "same command again to grade the rest.", sys.stderr)
-
-
-class BarDisplay(Display):
-    """A progress bar on a terminal: done, left, not graded, rate, time."""
-
-    def __init__(self, console=None):
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.console = console or Console()
-        # No refresh thread: the batch forks replacement grading processes while it runs,
-        # and forking a process with a second thread risks a lock held forever in the child.
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[left]} left"),
-            TextColumn("[red]{task.fields[problems]} not graded"),
-            TextColumn("{task.fields[rate]}/min"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=self.console, auto_refresh=False)
-
-    def start(self, total: int, kept: int, jobs: int) -> None:
-        self.total, self.done, self.problems, self.now = total, kept, 0, 0
-        self.started = time.monotonic()
-        self.progress.start()
-        self.task = self.progress.add_task(f"grading ({jobs} jobs)", total=total, completed=kept,
-                                           left=total - kept, problems=0, rate="-")
-        if kept:
-            self.console.print(f"{kept} submissions kept from an earlier run")
-        self.progress.refresh()
-
-    def result(self, document: dict) -> None:
-        from rich.text import Text
-
-        self.done += 1
-        self.now += 1
-        if gradebook.row_status(document) != "graded":
-            self.problems += 1
-            self.console.print(Text(_one_line(document), style="yellow"))
-        self.tick(advance=1)
-
-    def tick(self, advance: int = 0) -> None:
-        elapsed = max(1e-6, time.monotonic() - self.started)
-        self.progress.update(self.task, advance=advance, left=self.total - self.done,
-                             problems=self.problems, rate=f"{60 * self.now / elapsed:.0f}")
-        self.progress.refresh()
-
-    def note(self, message: str) -> None:
-        from rich.text import Text
-
-        self.console.print(Text(f"note: {message}", style="yellow"))
-
-    def finish(self, summary: BatchSummary) -> None:
-        self.progress.stop()
-        for line in summary_lines(summary):
-            self.console.print(line, highlight=False, markup=False)
-
-    def interrupted(self, done: int, total: int) -> None:
-        self.progress.stop()
-        self.console.print(f"interrupted: {done} of {total} submissions are graded and saved; "
-                           "run the same command again to grade the rest.", markup=False)
-
-
-def display_for(stream) -> Display:
-    """A progress bar on a terminal, quiet lines when piped."""
-    return BarDisplay() if stream.isatty() else LineDisplay(stream)

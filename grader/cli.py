@@ -120,11 +120,13 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
     """
     from grader import batch
     from grader.catalog import UnknownExercise
+    from grader.classfolder import BatchError
+    from grader.progress import display_for
 
     try:
         batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
-                          display=batch.display_for(sys.stdout))
-    except (UnknownExercise, batch.BatchError) as problem:
+                          display=display_for(sys.stdout))
+    except (UnknownExercise, BatchError) as problem:
         fail(str(problem).strip("'\""))
 
 

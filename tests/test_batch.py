@@ -26,7 +26,7 @@ import pytest
 from batch_fixture import EXERCISE, SOLUTION, STUB, solution_notebook, write_class
 from click.testing import CliRunner
 
-from grader import batch, engine, gradebook
+from grader import batch, classfolder, engine, gradebook, progress
 from grader.cli import cli
 from grader.results import GradeResult
 from grader.student import Student, Submission
@@ -249,8 +249,8 @@ def test_nbgrader_layout_in_a_zip(tmp_path):
 
 # -- quick tests: no grading ---------------------------------------------------------------
 
-def found(folder: Path, tmp_path: Path) -> dict[str, batch.Found]:
-    klass = batch.find_submissions(folder, EXERCISE, tmp_path / "scratch")
+def found(folder: Path, tmp_path: Path) -> dict[str, classfolder.Found]:
+    klass = classfolder.find_submissions(folder, EXERCISE, tmp_path / "scratch")
     return {f.student: f for f in klass.found}
 
 
@@ -271,7 +271,7 @@ def test_layouts_folder_per_student_and_loose_files(tmp_path):
     assert students["eve"].path.name == "eve.py"
     assert students["gus"].status == "missing" and "ambiguous" in students["gus"].problem
     assert students["hal"].status == "missing" and "nothing gradable" in students["hal"].problem
-    klass = batch.find_submissions(folder, EXERCISE, tmp_path / "scratch2")
+    klass = classfolder.find_submissions(folder, EXERCISE, tmp_path / "scratch2")
     assert klass.ignored == ["roster.csv"]
 
 
@@ -312,9 +312,9 @@ def test_usage_errors_are_one_sentence_and_exit_2(tmp_path):
     one = tmp_path / "one"
     one.mkdir()
     (one / "exercise3.py").write_text("x = 1\n")
-    with pytest.raises(batch.BatchError, match="one student's folder"):
-        batch.find_submissions(one, EXERCISE, tmp_path / "scratch")
-    with pytest.raises(batch.BatchError, match="no submissions"):
+    with pytest.raises(classfolder.BatchError, match="one student's folder"):
+        classfolder.find_submissions(one, EXERCISE, tmp_path / "scratch")
+    with pytest.raises(classfolder.BatchError, match="no submissions"):
         batch.grade_batch(tmp_path / "class", EXERCISE, tmp_path / "out")
 
 
@@ -347,7 +347,7 @@ def test_the_progress_bar_on_a_terminal():
     from rich.console import Console
 
     console = Console(file=io.StringIO(), force_terminal=True, width=120)
-    display = batch.BarDisplay(console)
+    display = progress.BarDisplay(console)
     display.start(total=3, kept=1, jobs=2)
     doc = {"exercise": EXERCISE, "submission": "bob", "status": "missing", "score": 0.0,
            "max_score": 30.0, "tasks": [], "duration_s": 0.0, "error": "nothing"}
