@@ -41,17 +41,23 @@ def folder():
         yield Path(scratch)
 
 
-def grade_as_ordinary_user(submission: Path, folder: Path) -> dict:
+def run_as_ordinary_user(args: list[str], folder: Path) -> str:
+    """``grade ARGS`` as an ordinary user; its standard output."""
     needed = [*sandbox._needed_paths(), str(paths.COURSE_ROOT), str(Path(sys.executable).parent)]
     become = None if os.getuid() != 0 else (lambda: _become_nobody(needed))
     done = subprocess.run(
-        [sys.executable, "-m", "grader.cli", "exercise3", "--submission", str(submission), "--json"],
+        [sys.executable, "-m", "grader.cli", *args],
         cwd=folder, env={**os.environ, "HOME": str(folder)}, preexec_fn=become,
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert "namespaces are not available" not in done.stderr, done.stderr
-    return json.loads(done.stdout)
+    return done.stdout
+
+
+def grade_as_ordinary_user(submission: Path, folder: Path) -> dict:
+    return json.loads(run_as_ordinary_user(["exercise3", "--submission", str(submission), "--json"],
+                                           folder))
 
 
 def scores(result: dict) -> dict:
@@ -72,3 +78,22 @@ def test_an_ordinary_users_worker_cannot_unmount_the_covers(folder):
     result = scores(grade_as_ordinary_user(submission, folder))
     assert result.pop("cross_entropy")[0] == 0
     assert all(score == full for score, full in result.values()), result
+
+
+def test_an_ordinary_user_grades_a_class(folder):
+    students = folder / "class"
+    students.mkdir()
+    (students / "alice.py").write_text((paths.SOLUTIONS / "exercise3.py").read_text())
+    (students / "mallory.py").write_text(
+        with_reference("exercise3", (HOSTILE / "unmounts_the_covers.py").read_text()))
+    out = folder / "out"
+    out.mkdir()
+    os.chmod(students, 0o755)
+    os.chmod(out, 0o777)
+    run_as_ordinary_user(["batch", str(students), "--exercise", "exercise3", "--out", str(out),
+                          "--jobs", "2"], folder)
+    results = {doc["submission"]: doc for doc in map(json.loads, (out / "results.jsonl").open())}
+    assert results["alice"]["score"] == results["alice"]["max_score"]
+    mallory = scores(results["mallory"])
+    assert mallory.pop("cross_entropy")[0] == 0
+    assert all(score == full for score, full in mallory.values()), mallory
