@@ -1,5 +1,6 @@
 """Hostile submissions cost only their own points, and the grader keeps answering."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ def test_hostile_submission_earns_only_what_it_deserves(case, tmp_path):
         assert hostile[0] == 0, f"the hostile task scored {hostile}"
         assert all(score == full for score, full in scores.values()), scores
     assert not tampered(paths.COURSE_ROOT / "grader"), "the submission changed the grader"
+    assert "GRADER_PWNED" not in os.environ, "a reply ran code in the grader's process"
 
 
 def test_grader_still_answers_after_the_hostile_ones():

@@ -1,0 +1,80 @@
+"""Replies from a worker decode to plain data and never run code in the grader."""
+
+import io
+import pickle
+import socket
+import struct
+
+import pytest
+import torch
+
+from grader import wire
+from grader.worker import plain
+
+
+def roundtrip(value):
+    left, right = socket.socketpair()
+    with left, right:
+        wire.send_reply(left, wire.encode_reply(value))
+        return wire.recv_reply(right)
+
+
+@pytest.mark.parametrize("dtype", list(wire.DTYPES.values()), ids=list(wire.DTYPES))
+@pytest.mark.parametrize("shape", [(), (0, 3), (2, 3)], ids=["scalar", "empty", "matrix"])
+def test_tensors_come_back_equal(dtype, shape):
+    tensor = (torch.randn(shape) * 10).to(dtype)
+    back = roundtrip(tensor)
+    assert back.dtype == dtype and back.shape == tensor.shape and torch.equal(back, tensor)
+
+
+def test_views_and_containers_come_back_as_plain_data():
+    matrix = torch.randn(4, 3)
+    value = {"t": matrix.t(), "column": matrix[:, 1], "items": (1, 2.5, "x", b"y", None, 3 + 4j),
+             "sparse": plain(torch.eye(2).to_sparse())}
+    back = roundtrip(value)
+    assert torch.equal(back["t"], matrix.t()) and torch.equal(back["column"], matrix[:, 1])
+    assert back["items"] == (1, 2.5, "x", b"y", None, 3 + 4j)
+    assert torch.equal(back["sparse"], torch.eye(2))
+
+
+class RunsCode:
+    def __reduce__(self):
+        return (print, ("this must never run",))
+
+
+def frame(payload: bytes) -> bytes:
+    return struct.pack("!Q", len(payload)) + payload
+
+
+@pytest.mark.parametrize("payload", [
+    pickle.dumps(RunsCode()),
+    pickle.dumps({"ok": True, "value": torch.ones(2)}),  # an ordinary pickle names torch's rebuilders
+], ids=["global", "torch-pickle"])
+def test_anything_naming_code_is_refused(payload, capsys):
+    left, right = socket.socketpair()
+    with left, right:
+        left.sendall(frame(payload))
+        with pytest.raises(wire.WireError):
+            wire.recv_reply(right)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("pid", [
+    ("tensor", "float32", (2,), b"\0" * 7),  # too few bytes for two floats
+    ("tensor", "float32", (-1,), b""),
+    ("tensor", "object", (1,), b"\0"),
+    ("module", "os", "system"),
+], ids=["short", "negative", "dtype", "kind"])
+def test_malformed_tensors_are_refused(pid):
+    class Sender(pickle.Pickler):
+        def persistent_id(self, obj):
+            return pid if obj is marker else None
+
+    marker = object()
+    buffer = io.BytesIO()
+    Sender(buffer).dump({"value": marker})
+    left, right = socket.socketpair()
+    with left, right:
+        wire.send_reply(left, buffer.getvalue())
+        with pytest.raises(wire.WireError):
+            wire.recv_reply(right)
