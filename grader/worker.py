@@ -120,7 +120,8 @@ def _watched_namespaces() -> dict[str, object]:
 
     return {"builtins": builtins, "math": math, "random": random, "numpy": np, "torch": torch,
             "torch.Tensor": torch.Tensor, "torch.nn": torch.nn, "torch.nn.Module": torch.nn.Module,
-            "torch.nn.functional": F, "torch.autograd": torch.autograd, "sys.modules": sys.modules}
+            "torch.nn.functional": F, "torch.autograd": torch.autograd, "sys.modules": sys.modules,
+            "grader.wire": wire, "grader.worker": sys.modules[__name__]}
 
 
 def fingerprint() -> dict:
@@ -153,13 +154,17 @@ def fingerprint() -> dict:
 
 def changes_since(before: dict, after: dict) -> list[str]:
     """What differs between two fingerprints. A name that appeared since and holds a module
-    is an import (torch loads submodules lazily), not a change."""
+    is an import (torch loads submodules lazily), and ``__slotnames__`` is pickle's cache of
+    a class's slots (torch.save sets it on Tensor): neither is a change."""
     changed = [key for key in ("torch", "timers", "handlers", "threads", "children")
                if before[key] != after[key]]
     old, new = before["names"], after["names"]
     for name in old.keys() | new.keys():
-        if old.get(name) != new.get(name) and not (name not in old and name in after["modules"]):
-            changed.append(name)
+        if old.get(name) == new.get(name) or name.endswith(".__slotnames__"):
+            continue
+        if name not in old and name in after["modules"]:
+            continue
+        changed.append(name)
     return sorted(changed)
 
 
