@@ -18,7 +18,7 @@ from grader import catalog, paths
 from grader.forkserver import ForkServer
 from grader.results import CheckResult, GradeResult, TaskResult
 from grader.sandbox import SandboxConfig
-from grader.student import Student, StudentProblem, Submission
+from grader.student import Student, StudentProblem, Submission, probe_path
 
 log = logging.getLogger("grader")
 _server: ForkServer | None = None
@@ -137,7 +137,7 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     path = Path(submission) if submission else default_submission(exercise)
     loaded = read_submission(path, exercise)
     setup = entry.exercise.worker_setup
-    loaded.setup = f"{setup.__module__}:{setup.__qualname__}" if setup else None
+    loaded.setup = probe_path(setup) if setup else None
     config = sandbox_config(hidden)
 
     def result(status, tasks, error=None):

@@ -47,6 +47,11 @@ class ForbiddenCall(StudentProblem):
     status = "forbidden"
 
 
+def probe_path(probe) -> str:
+    """How the worker finds one of the grader's functions: ``module:function``."""
+    return f"{probe.__module__}:{probe.__qualname__}"
+
+
 @dataclass
 class Submission:
     """Source text of a submission and the module name it is loaded under."""
@@ -267,7 +272,7 @@ class Student:
         """
         self._start()
         reply = self._request(
-            {"op": "probe", "probe": f"{probe.__module__}:{probe.__qualname__}",
+            {"op": "probe", "probe": probe_path(probe),
              "args": args, "kwargs": kwargs},
             what=f"your {task}",
         )

@@ -156,8 +156,7 @@ def changes_since(before: dict, after: dict) -> list[str]:
     """What differs between two fingerprints. A name that appeared since and holds a module
     is an import (torch loads submodules lazily), and ``__slotnames__`` is pickle's cache of
     a class's slots (torch.save sets it on Tensor): neither is a change."""
-    changed = [key for key in ("torch", "timers", "handlers", "threads", "children")
-               if before[key] != after[key]]
+    changed = [key for key in before if key not in ("names", "modules") and before[key] != after[key]]
     old, new = before["names"], after["names"]
     for name in old.keys() | new.keys():
         if old.get(name) == new.get(name) or name.endswith(".__slotnames__"):
@@ -228,8 +227,8 @@ class Worker:
 
 def warm_up() -> None:
     """Do once, in the fork-server, what every worker would otherwise do the first time:
-    seeding, a traced forward and
-    backward, and a reply encoded. About 15 ms saved per worker."""
+    seeding, a traced forward and backward, and encoding a reply. About 15 ms saved per
+    worker."""
     seed_everything(0)
     x = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
     with Trace():
