@@ -2,27 +2,29 @@
 
 Accepted layouts: a folder per student holding the exercise's file, loose files
 named after the student (``alice.py``, ``bob.ipynb``), nbgrader's
-``submitted/<student>/<assignment>/``, and a zip of any of these (unpacked with
-limits on size and file count, never outside the scratch folder). A student
-with nothing gradable is reported as ``missing``, never skipped.
+``submitted/<student>/<assignment>/``, and a zip of any of these. Of a zip only
+what can be graded is unpacked, never outside the scratch folder, within one
+unpacking budget for the whole class. Links, anywhere, are reported and never
+followed. A student with nothing gradable is reported as ``missing``, never
+skipped.
 """
 
 from __future__ import annotations
 
 import re
 import stat
-import sys
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import catalog, paths
+from grader import sandbox
 
 GRADABLE = (".py", ".ipynb")
 SKIPPED = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", "node_modules"}
 MAX_SUBMISSION_BYTES = 16 * 1024**2
-MAX_ZIP_BYTES = 2 * 1024**3
+MAX_ZIP_MEMBER_BYTES = 256 * 1024**2  # a student's zip inside a class archive
+MAX_CLASS_UNPACK_BYTES = 2 * 1024**3  # every zip of one batch together
 MAX_ZIP_FILES = 100_000
 
 
@@ -50,15 +52,15 @@ def _visible(folder: Path) -> list[Path]:
                   and p.name not in SKIPPED)
 
 
-def _candidates(folder: Path, depth: int = 0) -> list[Path]:
-    """Gradable files under a student's folder. Links are not followed: a student's link
-    could point at another student's work or at the solutions."""
+def _candidates(folder: Path, links: list[str], top: Path, depth: int = 0) -> list[Path]:
+    """Gradable files under a student's folder. Links are never followed (one could point at
+    another student's work, the solutions or /etc/passwd): their names go into ``links``."""
     found = []
     for entry in _visible(folder):
         if entry.is_symlink():
-            continue
-        if entry.is_dir() and depth < 6:
-            found += _candidates(entry, depth + 1)
+            links.append(str(entry.relative_to(top)))
+        elif entry.is_dir() and depth < 6:
+            found += _candidates(entry, links, top, depth + 1)
         elif entry.is_file() and entry.suffix.lower() in GRADABLE:
             found.append(entry)
     return found
@@ -69,9 +71,16 @@ def _shallowest(files: list[Path]) -> Path:
     return min(files, key=lambda p: (len(p.parts), p.suffix.lower() != ".py", str(p)))
 
 
-def pick_file(folder: Path, exercise: str) -> tuple[Path | None, str | None]:
-    """The file of ``exercise`` in one student's folder, or why there is none."""
-    files = _candidates(folder)
+def pick_file(folder: Path, exercise: str) -> tuple[Path | None, str | None, list[str]]:
+    """The file of ``exercise`` in one student's folder, or why there is none, and the links
+    in that folder (reported, never followed)."""
+    links: list[str] = []
+    files = _candidates(folder, links, folder)
+    path, reason = _pick(files, folder, exercise)
+    return path, reason, links
+
+
+def _pick(files: list[Path], folder: Path, exercise: str) -> tuple[Path | None, str | None]:
     exact = [p for p in files if p.name in (f"{exercise}.py", f"{exercise}.ipynb")]
     if exact:
         return _shallowest(exact), None
@@ -95,31 +104,86 @@ def pick_file(folder: Path, exercise: str) -> tuple[Path | None, str | None]:
     return None, reason + "."
 
 
-def extract_zip(archive: Path, into: Path) -> None:
-    """Unpack ``archive`` safely: no paths outside ``into``, no links, bounded size."""
+@dataclass
+class UnpackBudget:
+    """What all of a class's zips may unpack to together: one student's zip bomb spends at
+    most its own share, and no number of them can fill the disk."""
+
+    bytes_left: int = field(default_factory=lambda: MAX_CLASS_UNPACK_BYTES)
+    files_left: int = field(default_factory=lambda: MAX_ZIP_FILES)
+
+
+def _member_path(into: Path, name: str) -> Path | None:
+    """Where a zip member goes: inside ``into`` whatever its name says, or nowhere."""
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    if not parts or ":" in parts[0]:
+        return None
+    return into.joinpath(*parts)
+
+
+def _copy_capped(source, target: Path, cap: int) -> int:
+    """Copy at most ``cap`` bytes, whatever the member's header claims; -1 if it holds more."""
+    written = 0
+    with open(target, "wb") as out:
+        while chunk := source.read(1 << 20):
+            written += len(chunk)
+            if written > cap:
+                break
+            out.write(chunk)
+    if written > cap:
+        target.unlink()
+        return -1
+    return written
+
+
+def extract_zip(archive: Path, into: Path, budget: UnpackBudget,
+                keep: tuple[str, ...] = GRADABLE) -> list[str]:
+    """Unpack the members of ``archive`` that can be graded (suffix in ``keep``) into ``into``:
+    no paths outside it, no links, each member and the whole class within ``budget``.
+    Returns the links it left out."""
+    into.mkdir(parents=True, exist_ok=True)  # even a zip of nothing but links gets a folder
+    links = []
     try:
         with zipfile.ZipFile(archive) as zipped:
-            infos = zipped.infolist()
-            if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-                raise BatchError(f"{archive.name} unpacks to more than {MAX_ZIP_FILES} files or "
-                                 f"{MAX_ZIP_BYTES // 1024**3} GiB; unpack it yourself.")
-            for info in infos:
+            for info in zipped.infolist():
                 if stat.S_ISLNK(info.external_attr >> 16):
+                    links.append(info.filename)
                     continue
-                zipped.extract(info, into)  # zipfile drops absolute paths and '..' parts
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                target = _member_path(into, info.filename)
+                if target is None:
+                    continue
+                # A student's folder is made even when nothing in it can be graded: a row.
+                (target if info.is_dir() else target.parent).mkdir(parents=True, exist_ok=True)
+                if info.is_dir() or target.suffix.lower() not in keep \
+                        or any(part in SKIPPED for part in target.relative_to(into).parts):
+                    continue
+                if budget.files_left <= 0:
+                    raise BatchError(f"{archive.name} holds more files than the class's "
+                                     f"unpacking budget of {MAX_ZIP_FILES} allows.")
+                budget.files_left -= 1
+                cap = MAX_ZIP_MEMBER_BYTES if target.suffix.lower() == ".zip" else MAX_SUBMISSION_BYTES
+                with zipped.open(info) as member:
+                    size = _copy_capped(member, target, min(cap, budget.bytes_left))
+                if size < 0:
+                    raise BatchError(f"{info.filename} in {archive.name} unpacks to more than "
+                                     f"{min(cap, budget.bytes_left) // 1024**2} MB, more than "
+                                     "a submission or the class's unpacking budget allows.")
+                budget.bytes_left -= size
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
+            ValueError) as exc:
         raise BatchError(f"{archive.name} could not be unpacked as a zip file: {exc}.") from None
+    return links
 
 
 def _unwrap(root: Path, exercise: str) -> Path:
     """Step into nbgrader's ``submitted/`` and into a zip's lone wrapper folder."""
     entries = _visible(root)
     submitted = root / "submitted"
-    if submitted.is_dir() and (len(entries) == 1 or any(
+    if submitted.is_dir() and not submitted.is_symlink() and (len(entries) == 1 or any(
             (root / name).exists() for name in ("source", "release", "autograded", "feedback",
                                                 "nbgrader_config.py", "gradebook.db"))):
         return submitted
-    if len(entries) == 1 and entries[0].is_dir() and not any(
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() and not any(
             p.is_file() and p.suffix.lower() in GRADABLE for p in _visible(entries[0])):
         return _unwrap(entries[0], exercise)
     return root
@@ -136,8 +200,7 @@ class ClassFolder:
 
 
 def _needed_by_workers() -> list[Path]:
-    return [Path(p).resolve() for p in (sys.prefix, sys.base_prefix, paths.COURSE_ROOT,
-                                        Path(catalog.__file__).parent)]
+    return [Path(p).resolve() for p in sandbox.needed_paths()]
 
 
 def can_hide(folder: Path) -> bool:
@@ -151,11 +214,14 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
     source = Path(source)
     notes: list[str] = []
     hidden = [scratch]  # unpacked copies of every submission
+    budget = UnpackBudget()
     if source.is_file():
         if not zipfile.is_zipfile(source):
             raise BatchError(f"{source} is neither a folder nor a zip file.")
         root = scratch / "class"
-        extract_zip(source, root)
+        links = extract_zip(source, root, budget, keep=(*GRADABLE, ".zip"))
+        if links:
+            notes.append(f"{source.name}: links are not followed: {', '.join(links[:5])}.")
         if can_hide(source.parent):
             hidden.append(source.parent)
         else:
@@ -177,20 +243,22 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
         if entry.resolve() in excluded:
             continue
         suffix = entry.suffix.lower()
-        if entry.is_dir():
-            path, problem = pick_file(entry, exercise)
-            found.append(Found(entry.name, path, None if path else "missing", problem, entry.name))
+        student = entry.name if entry.is_dir() else entry.stem
+        if entry.is_symlink():  # named like a student, it could point at the solutions
+            found.append(Found(student, None, "missing", f"{entry.name} is a link; links in a "
+                               "class folder are reported, never followed.", entry.name))
+        elif entry.is_dir():
+            found.append(_found_in(entry, entry.name, entry.name, exercise, notes))
         elif suffix in GRADABLE:
             found.append(Found(entry.stem, entry, entry=entry.name))
         elif suffix == ".zip":
             unpacked = scratch / "students" / entry.name
             try:
-                extract_zip(entry, unpacked)
+                links = extract_zip(entry, unpacked, budget)
             except BatchError as problem:
                 found.append(Found(entry.stem, None, "missing", str(problem), entry.name))
                 continue
-            path, problem = pick_file(unpacked, exercise)
-            found.append(Found(entry.stem, path, None if path else "missing", problem, entry.name))
+            found.append(_found_in(unpacked, entry.stem, entry.name, exercise, notes, links))
         else:
             ignored.append(entry.name)
     for item in found:
@@ -209,6 +277,19 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
                 f"{item.path.name} is {size / 1024**2:.0f} MB; a submission is source code, at "
                 f"most {MAX_SUBMISSION_BYTES // 1024**2} MB.")
     return ClassFolder(_unique(found), ignored, hidden, notes)
+
+
+def _found_in(folder: Path, student: str, entry: str, exercise: str, notes: list[str],
+              zipped_links: list[str] = ()) -> Found:
+    """One student's folder (or unpacked zip); its links go into the notes or the reason."""
+    path, problem, links = pick_file(folder, exercise)
+    links = [*zipped_links, *links]
+    if links:
+        said = f"links are not followed: {', '.join(links[:5])}."
+        if path is None:
+            problem = problem.removesuffix(".") + "; " + said
+        notes.append(f"{entry}: {said}")
+    return Found(student, path, None if path else "missing", problem, entry)
 
 
 def _unique(found: list[Found]) -> list[Found]:

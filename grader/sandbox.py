@@ -115,13 +115,15 @@ def enter_namespaces() -> bool:
     return True
 
 
-def _needed_paths() -> list[str]:
-    """Folders the worker must still read after the walls go up: Python and its packages."""
+def needed_paths() -> list[str]:
+    """Folders the worker must still read after the walls go up: Python, its packages and
+    the grader package itself (its checks are covered again). Not the course folder the
+    package lies in: its ``.git`` holds every past version of the solutions."""
     import torch
 
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()}
     candidates.add(str(Path(torch.__file__).resolve().parent.parent))
-    candidates.add(str(Path(__file__).resolve().parent.parent))  # the grader package itself
+    candidates.add(str(Path(__file__).resolve().parent))
     return sorted(p for p in candidates if os.path.isdir(p))
 
 
@@ -160,7 +162,7 @@ def build_walls(config: SandboxConfig) -> None:
     """Inside the new namespaces: private mounts, a fresh /proc, nothing but Python in sight."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
-    keep = _needed_paths()
+    keep = needed_paths()
     for entry in os.scandir("/"):
         if entry.name in SYSTEM_FOLDERS or entry.is_symlink() or not entry.is_dir():
             continue
@@ -232,7 +234,7 @@ def lock_down(config: SandboxConfig, in_namespaces: bool, worker_uid: int | None
     root, None otherwise (decided before the user namespace made us its root).
     """
     owner = worker_uid
-    if owner is not None and not in_namespaces and any(map(_blocked_ancestor, _needed_paths())):
+    if owner is not None and not in_namespaces and any(map(_blocked_ancestor, needed_paths())):
         # Without a mount namespace there is no way to let another user into a folder like
         # /root where Python lives; dropping privileges would break the submission's imports.
         owner = None

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -247,6 +248,25 @@ def test_nbgrader_layout_in_a_zip(tmp_path):
         "ann": ("graded", "30"), "bob": ("missing", "0")}
 
 
+def test_links_and_zip_bombs_cost_only_their_senders_and_every_student_gets_a_row(tmp_path):
+    folder = tmp_path / "class"
+    (folder / "ann").mkdir(parents=True)
+    (folder / "ann" / f"{EXERCISE}.py").write_text(SOLUTION.read_text())
+    (folder / "mallory.py").symlink_to(SOLUTION)  # graded 30/30 when links were followed
+    (folder / "peeker.py").symlink_to("/etc/passwd")  # its content was quoted in feedback
+    with zipfile.ZipFile(folder / "linky.zip", "w") as zipped:
+        link_member(zipped, f"{EXERCISE}.py", "/etc/passwd")
+    with zipfile.ZipFile(folder / "upward.zip", "w") as zipped:
+        link_member(zipped, "linky", "../../..")
+    bomb(folder / "boom.zip", f"boom/{EXERCISE}.py", 24)
+    finished = run_batch(folder, tmp_path / "out")
+    assert finished.returncode == 0, finished.stderr
+    table = {s: (r["status"], r["total"]) for s, r in rows(tmp_path / "out").items()}
+    assert table == {"ann": ("graded", "30"), "mallory": ("missing", "0"), "peeker": ("missing", "0"),
+                     "linky": ("missing", "0"), "upward": ("missing", "0"), "boom": ("missing", "0")}
+    assert "root:" not in (tmp_path / "out" / "results.jsonl").read_text()
+
+
 # -- quick tests: no grading ---------------------------------------------------------------
 
 def found(folder: Path, tmp_path: Path) -> dict[str, classfolder.Found]:
@@ -288,6 +308,56 @@ def test_links_inside_a_students_folder_are_not_followed(tmp_path):
     (folder / "ann").mkdir(parents=True)
     (folder / "ann" / "exercise3.py").symlink_to(SOLUTION)
     assert found(folder, tmp_path)["ann"].status == "missing"
+
+
+def link_member(zipped: zipfile.ZipFile, name: str, target: str) -> None:
+    """A zip member that unpacks (with `unzip`) to a symbolic link."""
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    zipped.writestr(info, target)
+
+
+def bomb(path: Path, member: str, megabytes: int, extra: dict[str, str] = ()) -> None:
+    """A zip of a few kB holding ``member`` that unpacks to ``megabytes`` of zeros."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zipped:
+        with zipped.open(member, "w", force_zip64=True) as out:
+            for _ in range(megabytes):
+                out.write(bytes(1024**2))
+        for name, text in dict(extra).items():
+            zipped.writestr(name, text)
+
+
+def test_links_at_the_top_of_a_class_folder_are_reported_not_followed(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "mallory.py").symlink_to(SOLUTION)
+    (folder / "passwd.py").symlink_to("/etc/passwd")
+    (folder / "eve").symlink_to(SOLUTION.parent, target_is_directory=True)
+    students = found(folder, tmp_path)
+    for name in ("mallory", "passwd", "eve"):
+        assert students[name].status == "missing" and students[name].path is None
+        assert "link" in students[name].problem
+
+
+def test_zips_unpack_only_gradable_files_within_one_class_budget(tmp_path, monkeypatch):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    bomb(folder / "ann.zip", "ann/data.bin", 40, {"ann/exercise3.py": "x = 1\n"})
+    bomb(folder / "bob.zip", "bob/exercise3.py", 20)  # past the 16 MB a submission may be
+    with zipfile.ZipFile(folder / "cat.zip", "w") as zipped:
+        link_member(zipped, "exercise3.py", "/etc/passwd")
+        link_member(zipped, "up.py", "../../..")
+    students = found(folder, tmp_path)
+    assert students["ann"].path.read_text() == "x = 1\n"
+    assert not list((tmp_path / "scratch").rglob("data.bin"))
+    assert students["bob"].status == "missing" and "MB" in students["bob"].problem
+    assert students["cat"].status == "missing" and "links are not followed" in students["cat"].problem
+    monkeypatch.setattr(classfolder, "MAX_CLASS_UNPACK_BYTES", 10 * 1024**2)
+    for name in ("dan", "eve", "fay"):
+        bomb(folder / f"{name}.zip", f"{name}/exercise3.py", 4)
+    students = found(folder, tmp_path / "again")
+    assert [students[n].status for n in ("dan", "eve", "fay")] == [None, None, "missing"]
+    assert "budget" in students["fay"].problem
 
 
 def test_student_zips_and_a_class_zip(tmp_path):

@@ -1,10 +1,12 @@
 """What a worker can and cannot do, observed from inside one."""
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
-from grader import engine, paths
+from grader import engine, paths, sandbox
 from grader.student import Student, StudentRaised, StudentTimeout, Submission, WorkerCrashed
 
 SPY = '''
@@ -45,6 +47,9 @@ def read_file(path):
 def write_big():
     with open("big.bin", "wb") as f:
         f.write(b"x" * (64 * 1024 * 1024))
+
+def listing(path):
+    return sorted(os.listdir(path))
 
 def sleep_forever():
     import time
@@ -94,6 +99,17 @@ def test_worker_sees_nothing_outside_python_and_the_system(student, tmp_path):
         student.read_file(str(other_copy))
     with pytest.raises(StudentRaised, match="No such file"):
         student.read_file(str(paths.COURSE_ROOT.parent / "shared" / "design.md"))
+
+
+def test_worker_sees_of_the_course_only_the_grader_package(student):
+    """Not the course's .git (every past version of solutions/), its exercises or README."""
+    student.echo(0)
+    if not student.in_namespaces:
+        pytest.skip("namespaces are unavailable on this machine; the weaker guard is in use")
+    inside = {Path(p).relative_to(paths.COURSE_ROOT).parts[0] for p in sandbox.needed_paths()
+              if Path(p).is_relative_to(paths.COURSE_ROOT)}
+    assert inside == {"grader"} or inside == {"grader", Path(sys.prefix).name}
+    assert student.listing(str(paths.COURSE_ROOT)) == sorted(inside)
 
 
 def test_worker_runs_unprivileged_with_limits(student):
