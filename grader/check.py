@@ -19,6 +19,7 @@ would say; the helpers below build such sentences.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -82,11 +83,18 @@ def expect(condition: bool, message: str) -> None:
         raise Mistake(message)
 
 
+# What came back is shown in feedback within bounds however it is built (a student's reply
+# can hold a million items): a few levels, a few items each, short strings.
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 3, 200, 200
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 8
+
+
 def _show(value) -> str:
     if isinstance(value, torch.Tensor):
         text = repr(value).replace("\n", "\n    ")
         return text if len(text) < 600 else text[:600] + " ..."
-    return repr(value)[:600]
+    return _SHORT.repr(value)[:600]
 
 
 def expect_tensor(value, what: str) -> torch.Tensor:

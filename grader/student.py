@@ -216,9 +216,9 @@ class Student:
         timeout = timeout or self.timeout
         deadline = time.monotonic() + timeout
         try:
+            worker.control.settimeout(timeout)
             wire.send_request(worker.control, request)
-            worker.control.settimeout(max(0.01, deadline - time.monotonic()))
-            reply = wire.recv_reply(worker.control)
+            reply = wire.recv_reply(worker.control, deadline)
         except TimeoutError:
             self.close()
             raise StudentTimeout(
@@ -226,16 +226,24 @@ class Student:
                 "(an endless loop, or far too much work?)."
             ) from None
         except (wire.WireError, OSError) as exc:
+            if isinstance(exc, wire.WireError) and "decoded" in str(exc):
+                self.close()  # the worker may well be alive: it wrote a reply of its own making
+                raise WorkerCrashed(f"{what} sent back something the grader cannot read.") from None
             keeper = worker.keeper_pid
             self._worker = None
             worker.control.close()
             status = self._server.reap(keeper)
-            if isinstance(exc, wire.WireError) and "decoded" in str(exc):
-                raise WorkerCrashed(f"{what} sent back something the grader cannot read.") from None
             raise WorkerCrashed(_describe_exit(status, what)) from None
+        if not isinstance(reply, dict):
+            self.close()
+            raise WorkerCrashed(f"{what} sent back something the grader cannot read.")
         if not reply.get("ok"):
-            error = reply.get("error") or {}
-            kind, message = error.get("type", "Exception"), error.get("message", "")
+            error = reply.get("error")
+            error = {k: v for k, v in error.items() if type(v) is str} if isinstance(error, dict) else {}
+            # Capped again here, tighter than the wire does: these land in every check's feedback.
+            kind = wire.cap_string(error.get("type", "Exception"), 200)
+            message = wire.cap_string(error.get("message", ""), 2000)
+            error["traceback"] = wire.cap_string(error.get("traceback", ""), 6000)
             if kind == "NotImplementedError":
                 raise StudentRaised(f"{what} is not implemented yet (it raises NotImplementedError).",
                                     error)

@@ -8,6 +8,13 @@ bytes and rebuilt by the grader. So a reply holds numbers, strings, bytes,
 containers and tensors, and decoding it runs no code. (This is what
 ``torch.load(weights_only=True)`` guarantees, at a tenth of its cost: its
 unpickler is written in Python.)
+
+What a reply decodes to is bounded as well: a few hundred bytes of pickle can
+share one list with itself thirty levels deep, which the grader's ``repr``
+would expand into 2**30 items. Every decoded reply is copied into a tree that
+shares no container, of at most ``MAX_REPLY_NODES`` items and ``MAX_REPLY_DEPTH``
+levels, with every string cut to ``MAX_STRING_CHARS``; reading it ends by the caller's deadline however
+slowly the bytes trickle in.
 """
 
 from __future__ import annotations
@@ -17,11 +24,16 @@ import math
 import pickle
 import socket
 import struct
+import time
 
 import torch
 
 HEADER = struct.Struct("!Q")
 MAX_REPLY_BYTES = 256 * 1024 * 1024
+MAX_REPLY_NODES = 1_000_000
+MAX_REPLY_DEPTH = 64
+MAX_STRING_CHARS = 10_000
+MAX_INT_BITS = 4096
 
 
 class WireError(Exception):
@@ -32,9 +44,16 @@ def _send_frame(sock: socket.socket, payload: bytes) -> None:
     sock.sendall(HEADER.pack(len(payload)) + payload)
 
 
-def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+def _recv_exactly(sock: socket.socket, size: int, deadline: float | None = None) -> bytes:
+    """``size`` bytes, all of them by ``deadline`` (time.monotonic()): a sender that trickles
+    one byte at a time cannot renew a timeout that is per recv."""
     chunks, remaining = [], size
     while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the reply did not arrive in time")
+            sock.settimeout(left)
         chunk = sock.recv(min(remaining, 1 << 20))
         if not chunk:
             raise WireError("connection closed")
@@ -43,11 +62,11 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _recv_frame(sock: socket.socket, limit: int) -> bytes:
-    (size,) = HEADER.unpack(_recv_exactly(sock, HEADER.size))
+def _recv_frame(sock: socket.socket, limit: int, deadline: float | None = None) -> bytes:
+    (size,) = HEADER.unpack(_recv_exactly(sock, HEADER.size, deadline))
     if size > limit:
         raise WireError(f"a reply of {size} bytes is over the {limit}-byte limit")
-    return _recv_exactly(sock, size)
+    return _recv_exactly(sock, size, deadline)
 
 
 def send_request(sock: socket.socket, request: object) -> None:
@@ -113,9 +132,54 @@ def send_reply(sock: socket.socket, payload: bytes) -> None:
     _send_frame(sock, payload)
 
 
-def recv_reply(sock: socket.socket) -> object:
-    payload = _recv_frame(sock, MAX_REPLY_BYTES)
+def cap_string(text: str, limit: int = MAX_STRING_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f" [... {len(text) - limit} more characters]"
+
+
+_ATOMS = (type(None), bool, int, float, complex, bytes, torch.Tensor)
+
+
+class _Bounded:
+    """Copies a decoded reply into a tree within the budgets. A container met twice (shared,
+    or holding itself) is refused: nothing an honest worker sends shares one, and sharing is
+    how a few bytes of pickle grow exponentially once rendered."""
+
+    def __init__(self):
+        self.nodes = 0
+        self.seen: set[int] = set()
+
+    def copy(self, value, depth: int = 0):
+        kind = type(value)
+        if kind is str:
+            return cap_string(value)
+        if kind in _ATOMS:
+            if kind is int and value.bit_length() > MAX_INT_BITS:
+                raise pickle.UnpicklingError(f"it holds an integer of over {MAX_INT_BITS} bits")
+            return value
+        self.nodes += len(value) + 1 if kind in (list, tuple, dict, set, frozenset) else 1
+        if self.nodes > MAX_REPLY_NODES or depth > MAX_REPLY_DEPTH:
+            raise pickle.UnpicklingError(f"it holds more than {MAX_REPLY_NODES} items or is "
+                                         f"nested more than {MAX_REPLY_DEPTH} levels deep")
+        if kind not in (list, tuple, dict, set, frozenset):
+            raise pickle.UnpicklingError(f"it holds a {kind.__name__}")
+        if value:  # () is one shared object in every process; empty ones cannot grow
+            if id(value) in self.seen:
+                raise pickle.UnpicklingError("it holds shared references")
+            self.seen.add(id(value))
+        if kind is dict:
+            return {self.copy(k, depth + 1): self.copy(v, depth + 1) for k, v in value.items()}
+        return kind([self.copy(item, depth + 1) for item in value])
+
+
+def decode_reply(payload: bytes) -> object:
     try:
-        return _ReplyUnpickler(io.BytesIO(payload)).load()
+        return _Bounded().copy(_ReplyUnpickler(io.BytesIO(payload)).load())
     except Exception as exc:  # anything unreadable is the worker's fault, never ours
         raise WireError(f"the worker's reply could not be decoded safely: {exc}") from None
+
+
+def recv_reply(sock: socket.socket, deadline: float | None = None) -> object:
+    """The worker's next reply, decoded and bounded; TimeoutError past ``deadline``."""
+    return decode_reply(_recv_frame(sock, MAX_REPLY_BYTES, deadline))

@@ -35,6 +35,7 @@ def test_hostile_submission_earns_only_what_it_deserves(case, tmp_path):
         hostile = scores.pop(target(case))
         assert hostile[0] == 0, f"the hostile task scored {hostile}"
         assert all(score == full for score, full in scores.values()), scores
+    assert len(result.to_json()) < 200_000, "what the worker sent was not capped"
     assert not tampered(paths.COURSE_ROOT / "grader"), "the submission changed the grader"
     assert "GRADER_PWNED" not in os.environ, "a reply ran code in the grader's process"
 

@@ -3,6 +3,8 @@
 import io
 import pickle
 import socket
+import threading
+import time
 
 import pytest
 import torch
@@ -72,3 +74,57 @@ def test_malformed_tensors_are_refused(pid):
     Sender(buffer).dump({"value": marker})
     with pytest.raises(wire.WireError):
         received(buffer.getvalue())
+
+
+def test_a_reply_that_trickles_in_ends_by_its_deadline():
+    left, right = socket.socketpair()
+    with left, right:
+        left.sendall(wire.HEADER.pack(100))
+
+        def trickle():
+            for _ in range(20):
+                try:
+                    left.send(b"x")
+                except OSError:
+                    return
+                time.sleep(0.1)
+
+        sender = threading.Thread(target=trickle, daemon=True)
+        sender.start()
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            wire.recv_reply(right, deadline=started + 0.5)
+        assert time.monotonic() - started < 1.0  # each byte renewed a per-recv timeout
+
+
+def shared(depth: int) -> list:
+    value = []
+    for _ in range(depth):
+        value = [value, value]
+    return value
+
+
+def test_a_reply_that_shares_itself_is_refused_at_once():
+    payload = pickle.dumps({"ok": True, "value": shared(30)})
+    assert len(payload) < 1000  # 2**30 lists once expanded
+    started = time.monotonic()
+    with pytest.raises(wire.WireError, match="shared"):
+        received(payload)
+    assert time.monotonic() - started < 1
+    loop = []
+    loop.append(loop)
+    with pytest.raises(wire.WireError, match="shared"):
+        received(pickle.dumps(loop))
+    deep = []
+    for _ in range(100):
+        deep = [deep]
+    with pytest.raises(wire.WireError, match="deep"):
+        received(pickle.dumps(deep))
+    with pytest.raises(wire.WireError, match="integer"):
+        received(pickle.dumps(10 ** 100_000))
+
+
+def test_replies_come_back_with_every_string_capped():
+    back = received(pickle.dumps({"ok": True, "value": [(), (), "x", "x"], "name": "E" * 50_000}))
+    assert back["value"] == [(), (), "x", "x"]
+    assert len(back["name"]) < wire.MAX_STRING_CHARS + 100 and "more characters" in back["name"]
