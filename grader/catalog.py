@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import types
 from dataclasses import dataclass
 
 from grader import paths
@@ -32,6 +33,18 @@ class ExerciseEntry:
     @property
     def max_score(self) -> float:
         return sum(c.info.points for c in self.checks)
+
+    @property
+    def probe_modules(self) -> list[str]:
+        """The grader.probes modules this exercise's checks run in workers: each worker
+        takes its probes from them before the submission loads, so it cannot replace them."""
+        names = {"grader.probes.common"}
+        for value in vars(importlib.import_module(self.module_name)).values():
+            name = value.__name__ if isinstance(value, types.ModuleType) \
+                else getattr(value, "__module__", None)
+            if isinstance(name, str) and name.startswith("grader.probes."):
+                names.add(name)
+        return sorted(names)
 
 
 def exercise_names() -> list[str]:

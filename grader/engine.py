@@ -16,7 +16,7 @@ import torch  # noqa: F401  - imported before the fork-server starts, so workers
 
 from grader import catalog, paths
 from grader.forkserver import ForkServer
-from grader.results import CheckResult, GradeResult, TaskResult
+from grader.results import CheckResult, Flag, GradeResult, TaskResult
 from grader.sandbox import SandboxConfig
 from grader.student import Student, StudentProblem, Submission, probe_path
 
@@ -138,13 +138,17 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     loaded = read_submission(path, exercise)
     setup = entry.exercise.worker_setup
     loaded.setup = probe_path(setup) if setup else None
+    loaded.probes = tuple(entry.probe_modules)
     config = sandbox_config(hidden)
 
     def result(status, tasks, error=None):
         score = sum(t.score for t in tasks)
+        # The checks' workers are all served by ``probe`` (the plugin's first worker), so its
+        # flags are everything the integrity monitor saw in any of them.
+        flags = [Flag(kind, detail) for kind, detail in probe.flags]
         return GradeResult(exercise, label or str(path), status, score,
                            sum(t.max_score for t in tasks), tasks,
-                           round(time.perf_counter() - started, 3), error)
+                           round(time.perf_counter() - started, 3), error, flags=flags)
 
     probe = Student(server, loaded, config, timeout=check_timeout or entry.exercise.timeout)
     try:

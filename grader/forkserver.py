@@ -148,11 +148,13 @@ class ForkServer:
             try:
                 import torch
 
+                from grader import monitor
                 from grader.worker import warm_up
 
                 # Submissions are small; idle OpenMP threads only burn the CPU other workers need.
                 torch.set_num_threads(1)
                 warm_up()  # runs while the grader loads its checks, on the other core
+                monitor.install()  # before any submission: every worker inherits it, disarmed
                 _serve(theirs)
             finally:
                 os._exit(0)

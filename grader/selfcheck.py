@@ -67,12 +67,23 @@ def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
     findings.append(Finding(exercise, "stub imports and earns 0",
                             stub.status == "graded" and stub.score == 0,
                             f"{stub.status}, {stub.score:g} / {stub.max_score:g}"))
-    if not mutants:
-        return findings
+    graded = [full, again, stub]
+    if mutants:
+        findings += _mutant_findings(exercise, full, graded)
+    # The integrity monitor must never suspect honest work, or its flags mean nothing.
+    flagged = {r.submission: [f"{f.kind}: {f.detail}" for f in r.flags] for r in graded if r.flags}
+    findings.append(Finding(exercise, "honest work (solution, stub, mutants) raises no flags",
+                            not flagged, str(flagged) if flagged else ""))
+    return findings
+
+
+def _mutant_findings(exercise: str, full: GradeResult, graded: list[GradeResult]) -> list[Finding]:
+    findings = []
     solution_scores = task_scores(full)
     for mutant in sorted((paths.MUTANTS / exercise).glob("*.py")):
         broken = mutant_breaks(mutant)
         result = grade_source(exercise, mutant_source(exercise, mutant), mutant.stem)
+        graded.append(result)
         scores = task_scores(result)
         missed = [t for t in broken if scores.get(t, 0) >= solution_scores.get(t, 0)]
         findings.append(Finding(exercise, f"mutant {mutant.stem} loses points in {', '.join(broken)}",

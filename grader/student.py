@@ -19,6 +19,7 @@ from grader.forkserver import ForkServer, WorkerHandle
 from grader.sandbox import SandboxConfig
 
 OUTPUT_CAP = 64 * 1024
+MAX_FLAGS = 40
 
 
 class StudentProblem(Exception):
@@ -62,6 +63,8 @@ class Submission:
     # A probe ("module:function") the worker runs before loading: the grader's own changes
     # to the process (the stand-in GPU) belong to the state the worker starts from.
     setup: str | None = None
+    # The grader.probes modules whose functions the worker takes before loading (catalog).
+    probes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -159,6 +162,8 @@ class Student:
         self._drain: _OutputDrain | None = None
         self.last: CallRecord | None = None
         self.in_namespaces: bool | None = None
+        # What the integrity monitor saw in any of this submission's workers: (kind, detail).
+        self.flags: dict[tuple[str, str], None] = {}
 
     # -- lifecycle -------------------------------------------------------
     def _start(self) -> WorkerHandle:
@@ -170,7 +175,7 @@ class Student:
             sub = self._submission
             self._request(
                 {"op": "load", "source": sub.source, "filename": sub.filename,
-                 "name": sub.module_name, "setup": sub.setup},
+                 "name": sub.module_name, "setup": sub.setup, "probes": sub.probes},
                 what=f"loading {sub.filename}",
             )
         return self._worker
@@ -237,6 +242,7 @@ class Student:
         if not isinstance(reply, dict):
             self.close()
             raise WorkerCrashed(f"{what} sent back something the grader cannot read.")
+        self._note_flags(reply.get("flags"))
         if not reply.get("ok"):
             error = reply.get("error")
             error = {k: v for k, v in error.items() if type(v) is str} if isinstance(error, dict) else {}
@@ -253,11 +259,22 @@ class Student:
             raise StudentRaised(text, error)
         return reply
 
+    def _note_flags(self, flags) -> None:
+        for flag in flags if isinstance(flags, list) else []:
+            if isinstance(flag, dict) and len(self.flags) < MAX_FLAGS:
+                kind, detail = flag.get("kind"), flag.get("detail", "")
+                if type(kind) is str and type(detail) is str:
+                    self.flags[(wire.cap_string(kind, 60), wire.cap_string(detail, 300))] = None
+
     def _checked(self, function: str, reply: dict) -> None:
         self.last = CallRecord(function, reply.get("functions", []), reply.get("ops", []),
                                reply.get("args_after", []))
         rule = self.forbidden.get(function)
         if rule is not None:
+            if reply.get("tampered") is not False:
+                raise ForbiddenCall(f"{rule.why} While your {function} ran, the grader's record "
+                                    "of the library calls it made was switched off or changed, "
+                                    "so this task earns no credit.")
             problem = rule.violation(self.last.functions, self.last.ops)
             if problem:
                 raise ForbiddenCall(problem)

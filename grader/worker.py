@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from grader import wire
+from grader import sandbox, wire
+from grader.monitor import MONITOR
 from grader.tracing import Trace
 
 _save = torch.save  # taken before student code can replace it (exercise8's checkpoints)
@@ -36,11 +37,24 @@ class StudentSide:
     def __init__(self, module: types.ModuleType):
         self.module = module
         self.trace = Trace()
+        self._touched = MONITOR.tampered
 
     def call(self, name: str, *args, **kwargs):
         function = getattr(self.module, name)
         with self.trace:
             return function(*args, **kwargs)
+
+    def call_plain(self, name: str, args: tuple, kwargs: dict) -> tuple:
+        """The call's value and arguments as plain data, converted inside the trace: a tensor
+        subclass that computes only when it is converted is seen computing."""
+        function = getattr(self.module, name)
+        with self.trace:
+            value = function(*args, **kwargs)
+            return plain(value), plain(list(args))
+
+    def tampered(self) -> bool:
+        """Whether anything touched the recorders since this side was made."""
+        return MONITOR.tampered != self._touched or not self.trace.intact()
 
 
 def plain(value, depth: int = 0):
@@ -121,7 +135,10 @@ def _watched_namespaces() -> dict[str, object]:
     return {"builtins": builtins, "math": math, "random": random, "numpy": np, "torch": torch,
             "torch.Tensor": torch.Tensor, "torch.nn": torch.nn, "torch.nn.Module": torch.nn.Module,
             "torch.nn.functional": F, "torch.autograd": torch.autograd, "sys.modules": sys.modules,
-            "grader.wire": wire, "grader.worker": sys.modules[__name__]}
+            "grader.wire": wire, "grader.worker": _THIS_MODULE}
+
+
+_THIS_MODULE = sys.modules[__name__]  # taken now: the worker hides grader modules later
 
 
 def fingerprint() -> dict:
@@ -173,12 +190,31 @@ def _probe(path: str):
     return getattr(importlib.import_module(module_name), function_name)
 
 
+def capture_probes(modules: list[str]) -> dict:
+    """Every function of the probe ``modules``, taken before the submission loads: looked up
+    by name at call time, a submission could have replaced them."""
+    probes = {}
+    for name in modules:
+        for attribute, value in vars(importlib.import_module(name)).items():
+            if isinstance(value, types.FunctionType):
+                probes[f"{name}:{attribute}"] = value
+    return probes
+
+
+def hide_grader_modules() -> None:
+    """Take the grader's modules out of sys.modules: the worker keeps its own references,
+    and a submission that imports one gets a fresh copy the worker never uses (flagged)."""
+    for name in [m for m in sys.modules if m == "grader" or m.startswith("grader.")]:
+        del sys.modules[name]
+
+
 class Worker:
     def __init__(self, sock: socket.socket):
         self.sock = sock
         self.module: types.ModuleType | None = None
         self.filename = "<submission>"
         self.as_loaded: dict | None = None
+        self.probes: dict = {}
 
     def handle(self, request: dict) -> dict:
         op = request["op"]
@@ -186,6 +222,9 @@ class Worker:
             self.filename = request["filename"]
             if request.get("setup"):
                 _probe(request["setup"])()
+            self.probes = capture_probes(request.get("probes", ()))
+            MONITOR.arm(self.filename, sandbox.needed_paths())
+            hide_grader_modules()
             self.module = load_submission(request["source"], self.filename, request["name"])
             self.as_loaded = fingerprint()
             return {"ok": True}
@@ -194,16 +233,19 @@ class Worker:
         seed_everything(request.get("seed", 0))
         side = StudentSide(self.module)
         if op == "call":
-            args, kwargs = request["args"], request["kwargs"]
-            value = side.call(request["function"], *args, **kwargs)
-            reply = {"ok": True, "value": plain(value), "args_after": plain(list(args))}
+            value, args_after = side.call_plain(request["function"], request["args"],
+                                                request["kwargs"])
+            reply = {"ok": True, "value": value, "args_after": args_after}
         elif op == "probe":
-            value = _probe(request["probe"])(side, *request["args"], **request["kwargs"])
-            reply = {"ok": True, "value": plain(value)}
+            probe = self.probes.get(request["probe"]) or _probe(request["probe"])
+            value = probe(side, *request["args"], **request["kwargs"])
+            with side.trace:  # what a probe hands back may hold the student's lazy tensors
+                reply = {"ok": True, "value": plain(value)}
         else:
             raise ValueError(f"unknown request {op!r}")
         reply["functions"] = sorted(side.trace.functions)
         reply["ops"] = sorted(side.trace.ops)
+        reply["tampered"] = side.tampered()
         return reply
 
     def serve(self) -> None:
@@ -218,6 +260,7 @@ class Worker:
                 reply = {"ok": False, "error": describe_error(exc, self.filename)}
             sys.stdout.flush()
             sys.stderr.flush()
+            reply["flags"] = MONITOR.report()
             try:
                 payload = wire.encode_reply(reply)
             except Exception as exc:

@@ -1,0 +1,281 @@
+"""The integrity monitor: what a submission did to the process it runs in, as flags.
+
+A detector, not a wall. It runs in the worker, the student's own process, so a
+determined student who studies it can get past it; what it promises is that
+trying leaves a trace the instructor sees (``GradeResult.flags``), and that
+the commonest ways in are refused outright.
+
+Python's audit hooks (PEP 578) see imports, file opens, directory listings,
+``gc.get_objects``, ctypes, ``sys._getframe``, traceback frames and sockets,
+and Python code cannot remove one. What they do not see in Python 3.11 (thread
+starts, ``os.write``, torch's switches that turn its recording modes off) is
+watched by wrapping those functions in the fork-server, before any submission
+is loaded, everywhere torch keeps a reference to them. The worker takes the
+grader's modules out of ``sys.modules`` before loading a submission, so an
+``import grader.worker`` loads a copy the worker never uses (and is flagged).
+
+An event is the submission's when its own code is on the call stack; for
+calls that libraries make too (``sys._getframe``, torch's switches), only when
+the submission's code made the call itself. Honest work - every reference
+solution, stub and mutant - is never flagged (tests/test_monitor.py).
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import posix
+import sys
+import threading
+from pathlib import Path
+
+MAX_FLAGS = 40
+GRADER = str(Path(__file__).resolve().parent)
+# The worker's own descriptors (stdin, stdout, stderr, the grader's socket): a submission
+# did not open them, and the socket carries the replies the grader trusts.
+WORKER_FDS = frozenset({0, 1, 2, 3})
+GRADER_SOCKET = 3
+# torch switches that turn the recording modes off, or hand out the modes themselves.
+TORCH_SWITCHES = ("_DisableTorchDispatch", "DisableTorchFunction", "_pop_torch_dispatch_stack",
+                  "_pop_torch_function_stack", "_unset_dispatch_mode", "_set_dispatch_mode",
+                  "_ExcludeDispatchKeyGuard", "_DisableFuncTorch", "_get_dispatch_mode",
+                  "_get_dispatch_stack_at", "_get_function_stack_at", "_ForceDispatchKeyGuard",
+                  "_RestorePythonTLSSnapshot")
+PYTHON_SWITCHES = {"torch.utils._python_dispatch": ("_disable_current_modes", "_pop_mode",
+                                                    "_pop_mode_temporarily",
+                                                    "_get_current_dispatch_mode",
+                                                    "_get_current_dispatch_mode_stack"),
+                   "torch.overrides": ("_pop_mode", "_pop_mode_temporarily",
+                                       "_get_current_function_mode",
+                                       "_get_current_function_mode_stack")}
+FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+
+
+class Refused(RuntimeError):
+    """What a submission gets for reaching into the grader: the message says what."""
+
+
+class Monitor:
+    def __init__(self):
+        self.filename: str | None = None  # armed when set: the submission's file name
+        self.workdir = "/"
+        self.allowed_roots: tuple[str, ...] = ()
+        self.loaded: frozenset[str] = frozenset()
+        self.flags: dict[tuple[str, str], None] = {}  # an ordered set
+        self.tampered = 0  # how many times the recorders were touched; traced calls compare
+        self._inside = False
+
+    # -- what the worker calls -------------------------------------------------------------
+    def arm(self, filename: str, allowed_roots: list[str]) -> None:
+        """From now on, events made by code from ``filename`` are watched."""
+        self.filename = filename
+        self.workdir = os.getcwd()
+        self.allowed_roots = tuple(r.rstrip("/") + "/" for r in allowed_roots
+                                   if not r.startswith(GRADER))
+        self.loaded = frozenset(sys.modules)
+
+    def report(self) -> list[dict]:
+        return [{"kind": kind, "detail": detail} for kind, detail in self.flags]
+
+    def flag(self, kind: str, detail: str) -> None:
+        if len(self.flags) < MAX_FLAGS:
+            self.flags[(kind, detail[:300])] = None
+
+    # -- whose doing is it? ----------------------------------------------------------------
+    def _is_student(self, frame) -> bool:
+        return frame is not None and frame.f_code.co_filename == self.filename
+
+    def _on_stack(self, frame) -> bool:
+        for _ in range(400):
+            if frame is None:
+                return False
+            if frame.f_code.co_filename == self.filename:
+                return True
+            frame = frame.f_back
+        return True  # deeper than any honest call: count it
+
+    def _frames(self, depth: int):
+        """The frame ``depth`` levels above the caller, read without auditing ourselves."""
+        self._inside = True
+        try:
+            return sys._getframe(depth + 1)
+        except ValueError:
+            return None
+        finally:
+            self._inside = False
+
+    # -- the audit hook ----------------------------------------------------------------------
+    def audit(self, event: str, args: tuple) -> None:
+        if self.filename is None or self._inside:
+            return
+        handler = _HANDLERS.get(event) or (_ctypes if event.startswith("ctypes.") else None)
+        if handler is None:
+            return
+        self._inside = True
+        try:
+            caller = sys._getframe(1)
+        finally:
+            self._inside = False
+        handler(self, event, args, caller)
+
+    def outside(self, path) -> bool:
+        """A path a submission has no business reading: outside its folder and Python."""
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if not isinstance(path, str):
+            return False
+        path = os.path.normpath(os.path.join(self.workdir, path))
+        if path == self.workdir or path.startswith(self.workdir + "/"):
+            return False
+        if path.startswith(("/proc/", "/sys/", "/dev/")) or path in ("/proc", "/sys", "/dev"):
+            return False
+        return not (path + "/").startswith(self.allowed_roots)
+
+
+def _import(monitor: Monitor, event: str, args: tuple, caller) -> None:
+    name = args[0] if args and isinstance(args[0], str) else ""
+    if not monitor._on_stack(caller):
+        return
+    if name == "grader" or name.startswith("grader."):
+        # The worker took its own grader modules out of sys.modules: this loads fresh copies,
+        # and whatever the submission changes in them, the worker never uses.
+        monitor.flag("imports-grader", name)
+    elif name in monitor.loaded:
+        monitor.flag("touches-sys-modules", f"imported {name} again after taking it out of sys.modules")
+        monitor.tampered += 1
+
+
+def _gc(monitor: Monitor, event: str, args: tuple, caller) -> None:
+    if monitor._on_stack(caller):
+        monitor.flag("gc", event)
+        raise Refused(f"{event} is not available to graded code")
+
+
+def _ctypes(monitor: Monitor, event: str, args: tuple, caller) -> None:
+    if monitor._is_student(caller) or (event == "ctypes.dlopen" and monitor._on_stack(caller)):
+        monitor.flag("ctypes", event)
+        monitor.tampered += 1
+        raise Refused(f"{event} is not available to graded code")
+
+
+def _getframe(monitor: Monitor, event: str, args: tuple, caller) -> None:
+    frame = args[0] if args else None
+    # namedtuple, typing and warnings ask for their caller's frame: that is the student's own.
+    if getattr(getattr(frame, "f_code", None), "co_filename", "").startswith(GRADER) \
+            and monitor._on_stack(caller):
+        monitor.flag("grader-frames", "sys._getframe reached the grader's own frames")
+        monitor.tampered += 1
+        raise Refused("graded code may not look at the grader's frames")
+
+
+def _getattr(monitor: Monitor, event: str, args: tuple, caller) -> None:
+    if len(args) > 1 and args[1] in FRAME_ATTRIBUTES and monitor._is_student(caller):
+        monitor.flag("grader-frames", f"read .{args[1]}")
+        monitor.tampered += 1
+        raise Refused(f"graded code may not read .{args[1]}")
+
+
+def _open(monitor: Monitor, event: str, args: tuple, caller) -> None:
+    path = args[0] if args else None
+    if not monitor._on_stack(caller):
+        return
+    if isinstance(path, int):
+        if path in WORKER_FDS:
+            monitor.flag("writes-to-grader-fds", f"opened file descriptor {path}")
+            if path == GRADER_SOCKET:
+                raise Refused("graded code may not use the grader's socket")
+        return
+    if monitor.outside(path):
+        monitor.flag("reads-outside-its-folder", os.fsdecode(path) if isinstance(path, bytes)
+                     else str(path))
+
+
+def _socket(monitor: Monitor, event: str, args: tuple, caller) -> None:
+    if monitor._on_stack(caller):
+        monitor.flag("opens-sockets", event)
+        raise Refused("graded code may not open sockets")
+
+
+_HANDLERS = {
+    "import": _import,
+    "gc.get_objects": _gc, "gc.get_referrers": _gc, "gc.get_referents": _gc,
+    "sys._getframe": _getframe,
+    "object.__getattr__": _getattr,
+    "open": _open, "os.listdir": _open, "os.scandir": _open,
+    "socket.__new__": _socket,
+}
+
+MONITOR = Monitor()
+
+
+# -- wrapped functions: what the audit hooks do not see --------------------------------------
+def _watch_threads(original):
+    def start_new_thread(*args, **kwargs):
+        if MONITOR.filename is not None and MONITOR._on_stack(MONITOR._frames(1)):
+            MONITOR.flag("starts-threads", "started a thread")
+            # The recorders are per thread: a thread would run unseen.
+            raise Refused("graded code may not start threads")
+        return original(*args, **kwargs)
+
+    return start_new_thread
+
+
+def _watch_fd(original, name: str):
+    def write(fd, *args, **kwargs):
+        if MONITOR.filename is not None and fd in WORKER_FDS \
+                and MONITOR._on_stack(MONITOR._frames(1)):
+            MONITOR.flag("writes-to-grader-fds", f"os.{name} on file descriptor {fd}")
+            if fd == GRADER_SOCKET:
+                raise OSError(9, "Bad file descriptor")
+        return original(fd, *args, **kwargs)
+
+    write.__name__ = name
+    return write
+
+
+def _watch_switch(original, name: str):
+    def switch(*args, **kwargs):
+        if MONITOR.filename is not None and MONITOR._is_student(MONITOR._frames(1)):
+            MONITOR.flag("switches-torch-modes", name)
+            MONITOR.tampered += 1
+        return original(*args, **kwargs)
+
+    switch.__name__ = name
+    return switch
+
+
+def _replace_everywhere(original, wrapper) -> None:
+    """Point every loaded torch module's name for ``original`` at ``wrapper``."""
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "")
+        if not isinstance(name, str) or not name.startswith("torch"):
+            continue
+        space = getattr(module, "__dict__", {})
+        for key, value in list(space.items()):
+            if value is original:
+                space[key] = wrapper
+
+
+def install() -> None:
+    """In the fork-server, once: the hook and the wrappers every worker inherits, disarmed."""
+    import torch
+
+    for name in TORCH_SWITCHES:
+        original = getattr(torch._C, name, None)
+        if original is not None:
+            _replace_everywhere(original, _watch_switch(original, f"torch._C.{name}"))
+    for module_name, names in PYTHON_SWITCHES.items():
+        module = sys.modules.get(module_name)
+        for name in names:
+            original = getattr(module, name, None)
+            if original is not None:
+                _replace_everywhere(original, _watch_switch(original, f"{module_name}.{name}"))
+    starter = _watch_threads(_thread.start_new_thread)
+    _thread.start_new_thread = _thread.start_new = threading._start_new_thread = starter
+    for name in ("write", "writev", "pwrite", "sendfile", "dup", "dup2"):
+        original = getattr(os, name, None)
+        if original is not None:
+            wrapped = _watch_fd(original, name)
+            setattr(os, name, wrapped)
+            setattr(posix, name, wrapped)
+    sys.addaudithook(MONITOR.audit)
