@@ -10,9 +10,10 @@ Python's audit hooks (PEP 578) see imports, file opens, directory listings,
 and Python code cannot remove one. What they do not see in Python 3.11 (thread
 starts, ``os.write``, torch's switches that turn its recording modes off) is
 watched by wrapping those functions in the fork-server, before any submission
-is loaded, everywhere torch keeps a reference to them. The worker takes the
-grader's modules out of ``sys.modules`` before loading a submission, so an
-``import grader.worker`` loads a copy the worker never uses (and is flagged).
+is loaded, everywhere torch keeps a reference to them. What the grader's own
+modules hold in the worker (their names, and the methods of the classes they
+define) is snapshotted before the submission loads and compared after every
+request: a change is tampering, and the task it happened in earns nothing.
 
 An event is the submission's when its own code is on the call stack; for
 calls that libraries make too (``sys._getframe``, torch's switches), only when
@@ -49,6 +50,32 @@ PYTHON_SWITCHES = {"torch.utils._python_dispatch": ("_disable_current_modes", "_
                                        "_get_current_function_mode",
                                        "_get_current_function_mode_stack")}
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+# Code that opens files on everyone's behalf: the import system looking along sys.path,
+# linecache and traceback reading source lines for a message. Their opens are not the
+# submission reading files (the walls decide what it could read anyway).
+INFRASTRUCTURE = ("<frozen importlib", "<frozen zipimport", "/linecache.py", "/tokenize.py",
+                  "/traceback.py", "/inspect.py", "/warnings.py", "/pkgutil.py")
+
+
+def grader_state() -> dict[str, int]:
+    """What the grader's modules in this process point at: every module name, and every
+    name of the classes they define. A submission that patches one changes this."""
+    state = {}
+    for name, module in list(sys.modules.items()):
+        if not (name == "grader" or name.startswith("grader.")) or module is None:
+            continue
+        for key, value in list(vars(module).items()):
+            state[f"{name}.{key}"] = id(value)
+            if isinstance(value, type) and value.__module__ == name:
+                for attribute, member in list(vars(value).items()):
+                    state[f"{name}.{key}.{attribute}"] = id(member)
+    return state
+
+
+def changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    """Names in ``before`` that now point elsewhere or are gone (new modules may load)."""
+    return sorted(k for k, v in before.items() if after.get(k) != v and
+                  not k.endswith(".__slotnames__"))
 
 
 class Refused(RuntimeError):
@@ -84,6 +111,10 @@ class Monitor:
     # -- whose doing is it? ----------------------------------------------------------------
     def _is_student(self, frame) -> bool:
         return frame is not None and frame.f_code.co_filename == self.filename
+
+    def _infrastructure(self, frame) -> bool:
+        name = frame.f_code.co_filename if frame is not None else ""
+        return name.startswith(INFRASTRUCTURE[:2]) or name.endswith(INFRASTRUCTURE[2:])
 
     def _on_stack(self, frame) -> bool:
         for _ in range(400):
@@ -177,7 +208,7 @@ def _getattr(monitor: Monitor, event: str, args: tuple, caller) -> None:
 
 def _open(monitor: Monitor, event: str, args: tuple, caller) -> None:
     path = args[0] if args else None
-    if not monitor._on_stack(caller):
+    if monitor._infrastructure(caller) or not monitor._on_stack(caller):
         return
     if isinstance(path, int):
         if path in WORKER_FDS:
@@ -233,6 +264,31 @@ def _watch_fd(original, name: str):
     return write
 
 
+def _watch_import(original):
+    """builtins.__import__: the grader's modules are already loaded, so importing one raises
+    no audit event; the import statement still comes through here."""
+
+    def __import__(name, *args, **kwargs):
+        if MONITOR.filename is not None and isinstance(name, str) \
+                and (name == "grader" or name.startswith("grader.")) \
+                and MONITOR._is_student(MONITOR._frames(1)):
+            MONITOR.flag("imports-grader", name)
+        return original(name, *args, **kwargs)
+
+    return __import__
+
+
+def _watch_import_module(original):
+    def import_module(name, package=None):
+        if MONITOR.filename is not None and isinstance(name, str) \
+                and (name == "grader" or name.startswith("grader.")) \
+                and MONITOR._is_student(MONITOR._frames(1)):
+            MONITOR.flag("imports-grader", name)
+        return original(name, package)
+
+    return import_module
+
+
 def _watch_switch(original, name: str):
     def switch(*args, **kwargs):
         if MONITOR.filename is not None and MONITOR._is_student(MONITOR._frames(1)):
@@ -270,6 +326,11 @@ def install() -> None:
             original = getattr(module, name, None)
             if original is not None:
                 _replace_everywhere(original, _watch_switch(original, f"{module_name}.{name}"))
+    import builtins
+    import importlib
+
+    builtins.__import__ = _watch_import(builtins.__import__)
+    importlib.import_module = _watch_import_module(importlib.import_module)
     starter = _watch_threads(_thread.start_new_thread)
     _thread.start_new_thread = _thread.start_new = threading._start_new_thread = starter
     for name in ("write", "writev", "pwrite", "sendfile", "dup", "dup2"):

@@ -74,14 +74,22 @@ class Forbidden:
     ops: frozenset[str] = frozenset()
     functions: frozenset[str] = frozenset()
     why: str = ""
+    # When set, the only aten ops the task may run (grader/elementary.py): a shortcut that
+    # no deny list names is still a shortcut.
+    allowed: frozenset[str] | None = None
 
     def violation(self, functions: list[str], ops: list[str]) -> str | None:
         named = sorted(set(functions) & self.functions)
         hit = sorted(set(ops) & self.ops)
-        if not named and not hit:
-            return None
-        culprit = named[0] if named else hit[0]
-        return f"{self.why} Your code called {culprit}, so this task earns no credit."
+        if named or hit:
+            culprit = named[0] if named else hit[0]
+            return f"{self.why} Your code called {culprit}, so this task earns no credit."
+        unlisted = sorted(set(ops) - self.allowed) if self.allowed is not None else []
+        if unlisted:
+            return (f"{self.why} Your code ran {unlisted[0]}, which is not one of the elementary "
+                    "operations (arithmetic, exp, log, sums, indexing) this task is built from, "
+                    "so this task earns no credit.")
+        return None
 
 
 def _describe_exit(status: int | None, what: str) -> str:
@@ -270,11 +278,14 @@ class Student:
         self.last = CallRecord(function, reply.get("functions", []), reply.get("ops", []),
                                reply.get("args_after", []))
         rule = self.forbidden.get(function)
+        if reply.get("tampered") is not False:
+            # What the worker reports can only be trusted while the grader's code there is as
+            # the grader left it.
+            raise ForbiddenCall(f"{rule.why + ' ' if rule else ''}While your {function} ran, "
+                                "the grader's code in its process (the record of library calls "
+                                "or a probe) was switched off or changed, so this task earns "
+                                "no credit.")
         if rule is not None:
-            if reply.get("tampered") is not False:
-                raise ForbiddenCall(f"{rule.why} While your {function} ran, the grader's record "
-                                    "of the library calls it made was switched off or changed, "
-                                    "so this task earns no credit.")
             problem = rule.violation(self.last.functions, self.last.ops)
             if problem:
                 raise ForbiddenCall(problem)

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from grader import sandbox, wire
-from grader.monitor import MONITOR
+from grader.monitor import MONITOR, changed, grader_state
 from grader.tracing import Trace
 
 _save = torch.save  # taken before student code can replace it (exercise8's checkpoints)
@@ -138,7 +138,10 @@ def _watched_namespaces() -> dict[str, object]:
             "grader.wire": wire, "grader.worker": _THIS_MODULE}
 
 
-_THIS_MODULE = sys.modules[__name__]  # taken now: the worker hides grader modules later
+_THIS_MODULE = sys.modules[__name__]
+# The wire as it was before any submission loaded: one that replaces grader.wire's functions
+# changes what the grader's snapshot sees (and is flagged), not what the worker sends.
+_RECV, _ENCODE, _SEND = wire.recv_request, wire.encode_reply, wire.send_reply
 
 
 def fingerprint() -> dict:
@@ -201,13 +204,6 @@ def capture_probes(modules: list[str]) -> dict:
     return probes
 
 
-def hide_grader_modules() -> None:
-    """Take the grader's modules out of sys.modules: the worker keeps its own references,
-    and a submission that imports one gets a fresh copy the worker never uses (flagged)."""
-    for name in [m for m in sys.modules if m == "grader" or m.startswith("grader.")]:
-        del sys.modules[name]
-
-
 class Worker:
     def __init__(self, sock: socket.socket):
         self.sock = sock
@@ -215,6 +211,7 @@ class Worker:
         self.filename = "<submission>"
         self.as_loaded: dict | None = None
         self.probes: dict = {}
+        self.grader_as_loaded: dict[str, int] = {}
 
     def handle(self, request: dict) -> dict:
         op = request["op"]
@@ -224,12 +221,13 @@ class Worker:
                 _probe(request["setup"])()
             self.probes = capture_probes(request.get("probes", ()))
             MONITOR.arm(self.filename, sandbox.needed_paths())
-            hide_grader_modules()
+            self.grader_as_loaded = grader_state()
             self.module = load_submission(request["source"], self.filename, request["name"])
             self.as_loaded = fingerprint()
             return {"ok": True}
         if op == "changes":  # may this worker serve another task, or did it keep traces?
-            return {"ok": True, "value": changes_since(self.as_loaded, fingerprint())}
+            return {"ok": True, "value": changes_since(self.as_loaded, fingerprint())
+                    + changed(self.grader_as_loaded, grader_state())}
         seed_everything(request.get("seed", 0))
         side = StudentSide(self.module)
         if op == "call":
@@ -245,13 +243,20 @@ class Worker:
             raise ValueError(f"unknown request {op!r}")
         reply["functions"] = sorted(side.trace.functions)
         reply["ops"] = sorted(side.trace.ops)
-        reply["tampered"] = side.tampered()
+        reply["tampered"] = side.tampered() | self.grader_changed()
         return reply
+
+    def grader_changed(self) -> bool:
+        """Whether the grader's own modules here differ from before the submission loaded."""
+        names = changed(self.grader_as_loaded, grader_state())
+        if names:
+            MONITOR.flag("touches-grader-modules", f"changed {names[0]}")
+        return bool(names)
 
     def serve(self) -> None:
         while True:
             try:
-                request = wire.recv_request(self.sock)
+                request = _RECV(self.sock)
             except wire.WireError:
                 return
             try:
@@ -262,10 +267,10 @@ class Worker:
             sys.stderr.flush()
             reply["flags"] = MONITOR.report()
             try:
-                payload = wire.encode_reply(reply)
+                payload = _ENCODE(reply)
             except Exception as exc:
-                payload = wire.encode_reply({"ok": False, "error": describe_error(exc, self.filename)})
-            wire.send_reply(self.sock, payload)
+                payload = _ENCODE({"ok": False, "error": describe_error(exc, self.filename)})
+            _SEND(self.sock, payload)
 
 
 def warm_up() -> None:

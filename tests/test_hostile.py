@@ -16,6 +16,14 @@ def target(path: Path) -> str:
     return path.read_text().splitlines()[0].removeprefix("# hostile:").strip()
 
 
+def expected_flags(path: Path) -> set[str] | None:
+    """The flag kinds a '# flags: KIND, ...' second line says the attempt must raise."""
+    second = (path.read_text().splitlines() + [""])[1]
+    if not second.startswith("# flags:"):
+        return None
+    return {k.strip() for k in second.removeprefix("# flags:").split(",") if k.strip()}
+
+
 def tampered(folder: Path) -> list[Path]:
     """Files the tampering submission managed to overwrite (it writes a 'pwned' line)."""
     return [f for f in folder.rglob("*.py") if "pwned" in f.read_text()]
@@ -36,6 +44,9 @@ def test_hostile_submission_earns_only_what_it_deserves(case, tmp_path):
         assert hostile[0] == 0, f"the hostile task scored {hostile}"
         assert all(score == full for score, full in scores.values()), scores
     assert len(result.to_json()) < 200_000, "what the worker sent was not capped"
+    flags = expected_flags(case)
+    if flags is not None:
+        assert flags <= {f.kind for f in result.flags}, result.flags
     assert not tampered(paths.COURSE_ROOT / "grader"), "the submission changed the grader"
     assert "GRADER_PWNED" not in os.environ, "a reply ran code in the grader's process"
 
@@ -43,6 +54,7 @@ def test_hostile_submission_earns_only_what_it_deserves(case, tmp_path):
 def test_grader_still_answers_after_the_hostile_ones():
     result = engine.grade("exercise3", paths.SOLUTIONS / "exercise3.py")
     assert result.score == result.max_score
+    assert result.flags == []
 
 
 def test_statuses_name_what_went_wrong(tmp_path):
@@ -59,3 +71,16 @@ def test_statuses_name_what_went_wrong(tmp_path):
     assert "exit" in result.tasks[0].checks[0].feedback
     found, result = statuses("patches_comparisons.py")
     assert "passed" not in found
+
+
+def test_replacing_the_probes_at_import_earns_nothing_more(tmp_path):
+    """exercise1 made of copies, Python loops and a non-in-place add earns 15/24; replacing
+    the grader's probes at import (looked up by name at call time) made it 24/24."""
+    honest = (HOSTILE / "exercise1" / "copies_and_loops.py").read_text()
+    patched = honest + (HOSTILE / "exercise1" / "replaces_the_probes.py").read_text()
+    (tmp_path / "honest").mkdir()
+    plain = engine.grade("exercise1", write_submission(tmp_path / "honest", "exercise1", honest))
+    cheat = engine.grade("exercise1", write_submission(tmp_path, "exercise1", patched))
+    assert plain.flags == [] and 0 < plain.score < plain.max_score
+    assert cheat.score <= plain.score, (cheat.score, plain.score)
+    assert {"imports-grader", "touches-grader-modules"} <= {f.kind for f in cheat.flags}

@@ -14,26 +14,30 @@ from grader.check import (
     expect_same_gradient,
     expect_shape,
 )
+from grader.elementary import ELEMENTARY_OPS
 
 EXERCISE = Exercise("exercise3", "Activations and losses from scratch", [
     Task("sigmoid", Forbidden(
         ops=frozenset({"aten.sigmoid"}),
         functions=frozenset({"torch.sigmoid", "Tensor.sigmoid", "torch.nn.functional.sigmoid",
                              "torch.special.expit"}),
-        why="sigmoid must be built from exp; calling the library's sigmoid earns no credit here.")),
+        why="sigmoid must be built from exp; calling the library's sigmoid earns no credit here.",
+        allowed=ELEMENTARY_OPS)),
     Task("softmax", Forbidden(
         ops=frozenset({"aten._softmax", "aten._log_softmax"}),
         functions=frozenset({"torch.softmax", "Tensor.softmax", "torch.nn.functional.softmax",
                              "torch.log_softmax", "Tensor.log_softmax",
                              "torch.nn.functional.log_softmax", "torch.special.softmax"}),
-        why="softmax must be built from exp and sum; calling torch.softmax earns no credit here.")),
+        why="softmax must be built from exp and sum; calling torch.softmax earns no credit here.",
+        allowed=ELEMENTARY_OPS)),
     Task("log_softmax", Forbidden(
         ops=frozenset({"aten._softmax", "aten._log_softmax"}),
         functions=frozenset({"torch.log_softmax", "Tensor.log_softmax",
                              "torch.nn.functional.log_softmax", "torch.softmax", "Tensor.softmax",
                              "torch.nn.functional.softmax", "torch.special.log_softmax"}),
         why="log_softmax must be built as x - logsumexp(x); the library's softmax and "
-            "log_softmax earn no credit here.")),
+            "log_softmax earn no credit here.",
+        allowed=ELEMENTARY_OPS)),
     Task("cross_entropy", Forbidden(
         ops=frozenset({"aten.nll_loss_forward", "aten.nll_loss2d_forward",
                        "aten.nll_loss_nd", "aten.cross_entropy_loss"}),
