@@ -24,6 +24,7 @@ solution, stub and mutant - is never flagged (tests/test_monitor.py).
 from __future__ import annotations
 
 import _thread
+import fcntl
 import os
 import posix
 import sys
@@ -54,7 +55,10 @@ FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 # linecache and traceback reading source lines for a message. Their opens are not the
 # submission reading files (the walls decide what it could read anyway).
 INFRASTRUCTURE = ("<frozen importlib", "<frozen zipimport", "/linecache.py", "/tokenize.py",
-                  "/traceback.py", "/inspect.py", "/warnings.py", "/pkgutil.py")
+                  "/traceback.py", "/inspect.py", "/warnings.py", "/pkgutil.py", "/site.py",
+                  "/sysconfig.py")
+# importlib.metadata and importlib.resources (torch._dynamo reads entry points on import).
+INFRASTRUCTURE_FOLDER = "/importlib/"
 
 
 def grader_state() -> dict[str, int]:
@@ -91,6 +95,9 @@ class Monitor:
         self.flags: dict[tuple[str, str], None] = {}  # an ordered set
         self.tampered = 0  # how many times the recorders were touched; traced calls compare
         self._inside = False
+        # Sends each new flag to the grader at once (set by the worker): a worker that is
+        # killed for hanging never sends its reply, and the flags must not die with it.
+        self.sink = None
 
     # -- what the worker calls -------------------------------------------------------------
     def arm(self, filename: str, allowed_roots: list[str]) -> None:
@@ -105,8 +112,18 @@ class Monitor:
         return [{"kind": kind, "detail": detail} for kind, detail in self.flags]
 
     def flag(self, kind: str, detail: str) -> None:
-        if len(self.flags) < MAX_FLAGS:
-            self.flags[(kind, detail[:300])] = None
+        key = (kind, detail[:300])
+        if len(self.flags) >= MAX_FLAGS or key in self.flags:
+            return
+        self.flags[key] = None
+        if self.sink is not None:
+            self._inside = True
+            try:
+                self.sink([{"kind": key[0], "detail": key[1]}])
+            except Exception:
+                pass  # the reply carries every flag as well
+            finally:
+                self._inside = False
 
     # -- whose doing is it? ----------------------------------------------------------------
     def _is_student(self, frame) -> bool:
@@ -114,7 +131,8 @@ class Monitor:
 
     def _infrastructure(self, frame) -> bool:
         name = frame.f_code.co_filename if frame is not None else ""
-        return name.startswith(INFRASTRUCTURE[:2]) or name.endswith(INFRASTRUCTURE[2:])
+        return name.startswith(INFRASTRUCTURE[:2]) or name.endswith(INFRASTRUCTURE[2:]) \
+            or INFRASTRUCTURE_FOLDER in name
 
     def _on_stack(self, frame) -> bool:
         for _ in range(400):
@@ -183,7 +201,10 @@ def _gc(monitor: Monitor, event: str, args: tuple, caller) -> None:
 
 
 def _ctypes(monitor: Monitor, event: str, args: tuple, caller) -> None:
-    if monitor._is_student(caller) or (event == "ctypes.dlopen" and monitor._on_stack(caller)):
+    # Libraries load their own through ctypes (torchvision): loading counts only when the
+    # submission itself asks; anything else ctypes does, anywhere under the submission.
+    loading = event in ("ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle")
+    if monitor._is_student(caller) if loading else monitor._on_stack(caller):
         monitor.flag("ctypes", event)
         monitor.tampered += 1
         raise Refused(f"{event} is not available to graded code")
@@ -251,12 +272,12 @@ def _watch_threads(original):
     return start_new_thread
 
 
-def _watch_fd(original, name: str):
+def _watch_fd(original, name: str, refuse: bool = True):
     def write(fd, *args, **kwargs):
         if MONITOR.filename is not None and fd in WORKER_FDS \
                 and MONITOR._on_stack(MONITOR._frames(1)):
-            MONITOR.flag("writes-to-grader-fds", f"os.{name} on file descriptor {fd}")
-            if fd == GRADER_SOCKET:
+            MONITOR.flag("writes-to-grader-fds", f"{name} on file descriptor {fd}")
+            if fd == GRADER_SOCKET and refuse:
                 raise OSError(9, "Bad file descriptor")
         return original(fd, *args, **kwargs)
 
@@ -336,7 +357,9 @@ def install() -> None:
     for name in ("write", "writev", "pwrite", "sendfile", "dup", "dup2"):
         original = getattr(os, name, None)
         if original is not None:
-            wrapped = _watch_fd(original, name)
+            wrapped = _watch_fd(original, f"os.{name}")
             setattr(os, name, wrapped)
             setattr(posix, name, wrapped)
+    # fcntl can copy a descriptor too; flagged, not refused (the wire holds either way).
+    fcntl.fcntl = _watch_fd(fcntl.fcntl, "fcntl.fcntl", refuse=False)
     sys.addaudithook(MONITOR.audit)

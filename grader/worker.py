@@ -254,6 +254,7 @@ class Worker:
         return bool(names)
 
     def serve(self) -> None:
+        MONITOR.sink = lambda flags: _SEND(self.sock, _ENCODE({"flags": flags}))
         while True:
             try:
                 request = _RECV(self.sock)

@@ -1,4 +1,6 @@
 # hostile: cross_entropy
+# flags: writes-to-grader-fds
+import fcntl
 import os
 import pickle
 import struct
@@ -11,5 +13,6 @@ def cross_entropy(logits, targets):
     for _ in range(30):
         value = [value, value]
     reply = pickle.dumps({"ok": True, "value": value, "functions": [], "ops": [], "args_after": []})
-    os.write(3, struct.pack("!Q", len(reply)) + reply)
+    sock = fcntl.fcntl(3, fcntl.F_DUPFD, 10)  # flagged only: the decoder is what must hold
+    os.write(sock, struct.pack("!Q", len(reply)) + reply)
     return logits.sum() * 0

@@ -1,4 +1,5 @@
 # hostile: cross_entropy
+# flags: reads-outside-its-folder
 import glob
 import importlib.util
 import os
