@@ -45,12 +45,8 @@ def cli():
               help="Exit with status 1 if the score is below this percentage.")
 def grade_exercise(exercise, submission, task, as_json, fail_under):
     from grader import engine
-    from grader.catalog import UnknownExercise
 
-    try:
-        result = engine.grade(exercise, submission, task=task)
-    except (UnknownExercise, engine.SubmissionError) as problem:
-        fail(str(problem).strip("'\""))
+    result = engine.grade(exercise, submission, task=task)
     if as_json:
         click.echo(result.to_json(indent=2))
     else:
@@ -88,12 +84,9 @@ def list_exercises(as_json):
 @click.option("--exercise", "exercises", multiple=True, help="Check only these exercises.")
 def self_check(exercises):
     """Prove the checks: solutions full, stubs 0, every mutant caught, scores stable."""
-    from grader import catalog, selfcheck
+    from grader import selfcheck
 
-    try:
-        findings = selfcheck.run(list(exercises) or None)
-    except catalog.UnknownExercise as problem:
-        fail(str(problem).strip("'\""))
+    findings = selfcheck.run(list(exercises) or None)
     for f in findings:
         mark = click.style("✓", fg="green") if f.ok else click.style("✗", fg="red")
         click.echo(f"{mark} {f.exercise}: {f.subject}" + ("" if f.ok else f"  -- {f.detail}"))
@@ -119,22 +112,21 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
     and grades the rest.
     """
     from grader import batch
-    from grader.catalog import UnknownExercise
-    from grader.classfolder import BatchError
     from grader.progress import display_for
 
-    try:
-        batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
-                          display=display_for(sys.stdout))
-    except (UnknownExercise, BatchError) as problem:
-        fail(str(problem).strip("'\""))
+    batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
+                      display=display_for(sys.stdout))
 
 
 def main() -> None:
+    from grader.errors import GraderError
+
     try:
         code = cli.main(standalone_mode=False)  # so Ctrl-C reaches us instead of "Aborted!"
     except (KeyboardInterrupt, click.exceptions.Abort):
         fail("interrupted.", 130)
+    except GraderError as problem:  # bad usage or input: its one sentence, its exit code
+        fail(str(problem), problem.exit_code)
     except click.ClickException as usage:
         usage.show()
         sys.exit(usage.exit_code)
