@@ -11,8 +11,27 @@ from pathlib import Path
 import click
 
 
+class Problem(click.ClickException):
+    """A GraderError as Click shows it: ``grade: <its sentence>``, with its exit code."""
+
+    def __init__(self, problem: Exception):
+        super().__init__(str(problem))
+        self.exit_code = getattr(problem, "exit_code", 2)
+
+    def show(self, file=None) -> None:
+        click.echo(f"grade: {self.message}", err=True)
+
+
 class ExerciseFirstGroup(click.Group):
     """``grade exercise3`` grades an exercise; ``grade list|check|batch`` are subcommands."""
+
+    def invoke(self, ctx):
+        from grader.errors import GraderError
+
+        try:
+            return super().invoke(ctx)
+        except GraderError as problem:  # the one place a grader error becomes output
+            raise Problem(problem) from None
 
     def resolve_command(self, ctx, args):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
@@ -119,14 +138,10 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
 
 
 def main() -> None:
-    from grader.errors import GraderError
-
     try:
         code = cli.main(standalone_mode=False)  # so Ctrl-C reaches us instead of "Aborted!"
     except (KeyboardInterrupt, click.exceptions.Abort):
         fail("interrupted.", 130)
-    except GraderError as problem:  # bad usage or input: its one sentence, its exit code
-        fail(str(problem), problem.exit_code)
     except click.ClickException as usage:
         usage.show()
         sys.exit(usage.exit_code)

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from grader import paths
 from grader.cli import cli
+from grader.results import CHECK_STATUSES, GRADE_STATUSES, VISIBILITIES
 from helpers import with_reference, write_submission
 
 
@@ -15,18 +16,19 @@ def run(*args):
 
 
 def assert_result_document(document: dict) -> None:
-    """The schema of design.md, checked field by field."""
+    """The schema the README documents, checked field by field."""
     assert set(document) >= {"exercise", "submission", "status", "score", "max_score", "tasks",
-                             "duration_s"}
-    assert document["status"] in ("graded", "import_error", "missing")
+                             "duration_s", "hidden_max_score", "flags"}
+    assert document["status"] in GRADE_STATUSES
+    assert all(set(flag) == {"kind", "detail"} for flag in document["flags"])
     assert isinstance(document["score"], float) and isinstance(document["max_score"], float)
     assert document["score"] == sum(t["score"] for t in document["tasks"])
     for task in document["tasks"]:
         assert set(task) == {"name", "score", "max_score", "checks"}
         assert task["score"] == sum(c["score"] for c in task["checks"])
         for c in task["checks"]:
-            assert set(c) == {"name", "status", "score", "max_score", "feedback"}
-            assert c["status"] in ("passed", "failed", "error", "timeout", "crashed", "forbidden")
+            assert set(c) == {"name", "status", "score", "max_score", "feedback", "visibility"}
+            assert c["status"] in CHECK_STATUSES and c["visibility"] in VISIBILITIES
 
 
 def test_json_is_one_document_in_the_schema():
