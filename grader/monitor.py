@@ -50,6 +50,11 @@ PYTHON_SWITCHES = {"torch.utils._python_dispatch": ("_disable_current_modes", "_
                    "torch.overrides": ("_pop_mode", "_pop_mode_temporarily",
                                        "_get_current_function_mode",
                                        "_get_current_function_mode_stack")}
+# Modules whose functions the monitor wraps or relies on (stdlib modules also reload their
+# C accelerators, like _elementtree, as a matter of course: those are no one's business).
+WATCHED_MODULES = frozenset({"_thread", "threading", "os", "posix", "fcntl", "builtins", "gc",
+                             "importlib", "sys", "ctypes", "_ctypes", "torch", "torch._C",
+                             "torch.overrides", "torch.utils._python_dispatch"})
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 # Code that opens files on everyone's behalf: the import system looking along sys.path,
 # linecache and traceback reading source lines for a message. Their opens are not the
@@ -82,7 +87,7 @@ def changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
                   not k.endswith(".__slotnames__"))
 
 
-class Refused(RuntimeError):
+class Refused(PermissionError):
     """What a submission gets for reaching into the grader: the message says what."""
 
 
@@ -189,7 +194,8 @@ def _import(monitor: Monitor, event: str, args: tuple, caller) -> None:
         # The worker took its own grader modules out of sys.modules: this loads fresh copies,
         # and whatever the submission changes in them, the worker never uses.
         monitor.flag("imports-grader", name)
-    elif name in monitor.loaded:
+    elif name in WATCHED_MODULES and name in monitor.loaded:
+        # Taken out of sys.modules and loaded again, it comes back without the wrappers.
         monitor.flag("touches-sys-modules", f"imported {name} again after taking it out of sys.modules")
         monitor.tampered += 1
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from grader import engine, paths, sandbox
-from grader.student import Student, StudentRaised, StudentTimeout, Submission, WorkerCrashed
+from grader.student import Student, StudentRaised, StudentTimeout, WorkerCrashed
+from grader.submission import Submission
 
 SPY = '''
 import os, resource, socket
