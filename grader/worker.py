@@ -177,7 +177,7 @@ class Worker:
         self.filename = "<submission>"
         self.as_loaded: dict | None = None
         self.probes: dict = {}
-        self.grader_as_loaded: dict[str, int] = {}
+        self.grader_as_loaded: list[tuple] = []
 
     def handle(self, request: dict) -> dict:
         op = request["op"]
@@ -193,7 +193,7 @@ class Worker:
             return {"ok": True}
         if op == "changes":  # may this worker serve another task, or did it keep traces?
             return {"ok": True, "value": changes_since(self.as_loaded, process_state())
-                    + changed(self.grader_as_loaded, grader_state())}
+                    + changed(self.grader_as_loaded)}
         seed_everything(request.get("seed", 0))
         side = LoadedSubmission(self.module)
         if op == "call":
@@ -214,7 +214,7 @@ class Worker:
 
     def grader_changed(self) -> bool:
         """Whether the grader's own modules here differ from before the submission loaded."""
-        names = changed(self.grader_as_loaded, grader_state())
+        names = changed(self.grader_as_loaded)
         if names:
             MONITOR.flag("touches-grader-modules", f"changed {names[0]}")
         return bool(names)

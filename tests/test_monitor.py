@@ -29,11 +29,11 @@ def test_a_patched_grader_method_shows_in_the_snapshot():
     original = tracing.Trace.__enter__
     tracing.Trace.__enter__ = lambda self: self
     try:
-        assert monitor.changed(before, monitor.grader_state()) == ["grader.tracing.Trace.__enter__"]
+        assert monitor.changed(before) == ["grader.tracing.Trace.__enter__"]
         assert not tracing.Trace().intact()
     finally:
         tracing.Trace.__enter__ = original
-    assert monitor.changed(before, monitor.grader_state()) == []
+    assert monitor.changed(before) == []
     assert tracing.Trace().intact()
 
 
