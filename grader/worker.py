@@ -178,6 +178,7 @@ class Worker:
         self.as_loaded: dict | None = None
         self.probes: dict = {}
         self.grader_as_loaded: list[tuple] = []
+        self.patched: list[str] = []
 
     def handle(self, request: dict) -> dict:
         op = request["op"]
@@ -188,8 +189,14 @@ class Worker:
             self.probes = capture_probes(request.get("probes", ()))
             MONITOR.arm(self.filename, sandbox.needed_paths())
             self.grader_as_loaded = grader_state()
+            before = process_state()
             self.module = load_submission(request["source"], self.filename, request["name"])
             self.as_loaded = process_state()
+            # Names of torch, NumPy or the builtins replaced at import would be the baseline
+            # every later check starts from; the probes rely on them.
+            self.patched = [n for n in changes_since(before, self.as_loaded) if "." in n]
+            if self.patched:
+                MONITOR.flag("patches-libraries", f"replaced {self.patched[0]} at import")
             return {"ok": True}
         if op == "changes":  # may this worker serve another task, or did it keep traces?
             return {"ok": True, "value": changes_since(self.as_loaded, process_state())
@@ -209,7 +216,7 @@ class Worker:
             raise ValueError(f"unknown request {op!r}")
         reply["functions"] = sorted(side.trace.functions)
         reply["ops"] = sorted(side.trace.ops)
-        reply["tampered"] = side.tampered() | self.grader_changed()
+        reply["tampered"] = side.tampered() | self.grader_changed() | bool(self.patched)
         return reply
 
     def grader_changed(self) -> bool:

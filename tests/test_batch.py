@@ -151,6 +151,14 @@ def test_hostile_submissions_cannot_touch_the_gradebook(graded_class):
     assert rows(out)["h_fake_report"]["total"] == "23"
 
 
+def test_flags_reach_the_gradebook_and_honest_work_has_none(graded_class):
+    _, out, _, _, _ = graded_class
+    flags = {d["submission"]: {f["kind"] for f in d.get("flags", [])} for d in documents(out)}
+    assert "ctypes" in flags["h_segfault"]  # ctypes.string_at(0), under the submission
+    honest = [s for s in flags if not s.startswith("h_")]
+    assert honest and all(flags[s] == set() for s in honest), {s: flags[s] for s in honest}
+
+
 def test_piped_output_is_one_quiet_line_per_submission(graded_class):
     _, _, expected, finished, _ = graded_class
     lines = finished.stdout.splitlines()
