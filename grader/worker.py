@@ -178,7 +178,6 @@ class Worker:
         self.as_loaded: dict | None = None
         self.probes: dict = {}
         self.grader_as_loaded: list[tuple] = []
-        self.patched: list[str] = []
 
     def handle(self, request: dict) -> dict:
         op = request["op"]
@@ -192,11 +191,11 @@ class Worker:
             before = process_state()
             self.module = load_submission(request["source"], self.filename, request["name"])
             self.as_loaded = process_state()
-            # Names of torch, NumPy or the builtins replaced at import would be the baseline
-            # every later check starts from; the probes rely on them.
-            self.patched = [n for n in changes_since(before, self.as_loaded) if "." in n]
-            if self.patched:
-                MONITOR.flag("patches-libraries", f"replaced {self.patched[0]} at import")
+            # Names of torch, NumPy or the builtins replaced at import are the baseline every
+            # later check starts from, so reuse cannot see them: flagged for the instructor.
+            patched = [n for n in changes_since(before, self.as_loaded) if "." in n]
+            if patched:
+                MONITOR.flag("patches-libraries", f"replaced {patched[0]} at import")
             return {"ok": True}
         if op == "changes":  # may this worker serve another task, or did it keep traces?
             return {"ok": True, "value": changes_since(self.as_loaded, process_state())
@@ -216,7 +215,7 @@ class Worker:
             raise ValueError(f"unknown request {op!r}")
         reply["functions"] = sorted(side.trace.functions)
         reply["ops"] = sorted(side.trace.ops)
-        reply["tampered"] = side.tampered() | self.grader_changed() | bool(self.patched)
+        reply["tampered"] = side.tampered() | self.grader_changed()
         return reply
 
     def grader_changed(self) -> bool:

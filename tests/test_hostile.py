@@ -38,8 +38,6 @@ def test_hostile_submission_earns_only_what_it_deserves(case, tmp_path):
         assert result.status == "import_error"
         assert result.score == 0
         assert result.error
-    elif target(case) == "all":  # what it did at import taints every task
-        assert result.status == "graded" and result.score == 0, scores
     else:
         assert result.status == "graded", result.error
         hostile = scores.pop(target(case))
