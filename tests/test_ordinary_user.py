@@ -43,7 +43,7 @@ def folder():
 
 def run_as_ordinary_user(args: list[str], folder: Path) -> str:
     """``grade ARGS`` as an ordinary user; its standard output."""
-    needed = [*sandbox._needed_paths(), str(paths.COURSE_ROOT), str(Path(sys.executable).parent)]
+    needed = [*sandbox.needed_paths(), str(paths.COURSE_ROOT), str(Path(sys.executable).parent)]
     become = None if os.getuid() != 0 else (lambda: _become_nobody(needed))
     done = subprocess.run(
         [sys.executable, "-m", "grader.cli", *args],

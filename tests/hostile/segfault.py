@@ -1,6 +1,6 @@
 # hostile: cross_entropy
-import ctypes
+import faulthandler
 
 
 def cross_entropy(logits, targets):
-    return ctypes.string_at(0)
+    faulthandler._sigsegv()  # a real segmentation fault (ctypes, the usual way, is refused)
