@@ -177,7 +177,10 @@ def test_kill_9_then_the_same_command_gives_the_same_gradebook(graded_class, tmp
     written = results.read_bytes().count(b"\n")
     assert written < len(expected)
 
-    time.sleep(0.5)  # the grading processes die with the batch (PR_SET_PDEATHSIG)
+    # Everything the batch started dies with it (PR_SET_PDEATHSIG, one level at a time).
+    deadline = time.monotonic() + 20
+    while [pid for pid in helpers if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not [pid for pid in helpers if _alive(pid)]
     again = run_batch(folder, out)
     assert again.returncode == 0, again.stderr
