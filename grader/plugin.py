@@ -13,7 +13,7 @@ import zlib
 import pytest
 
 from grader.catalog import ExerciseEntry
-from grader.check import Mistake, check_name
+from grader.check import Mistake, check_name, take_notes
 from grader.forkserver import ForkServer
 from grader.results import CheckResult
 from grader.sandbox import SandboxConfig
@@ -51,6 +51,7 @@ class GradingPlugin:
         # next task gets a fresh one. The first is the worker that already loaded the file.
         self.worker = spare or Student(server, submission, config)
         self.worker.forbidden = {t.name: t.forbidden for t in entry.exercise.tasks if t.forbidden}
+        self.worker.parts = {t.name: t.builds_on for t in entry.exercise.tasks if t.builds_on}
         self.worker_task: str | None = None
         self.results: dict[str, CheckResult] = {}
         self.in_namespaces: bool | None = None
@@ -82,6 +83,7 @@ class GradingPlugin:
             item.repr_failure = item._repr_failure_py = _short_failure
 
     def pytest_runtest_setup(self, item):
+        take_notes()  # nothing a previous check said belongs to this one
         seed_torch(zlib.crc32(item.name.encode()))
 
     @pytest.hookimpl(hookwrapper=True)
@@ -91,6 +93,9 @@ class GradingPlugin:
         if report.when == "call" or (report.when == "setup" and report.failed):
             excinfo = call.excinfo
             status, feedback = classify(excinfo.value if excinfo else None)
+            notes = take_notes()
+            if status == "passed":
+                feedback = notes  # a passed check speaks only to say where a mistake really is
             info = item.function.grader_check
             self.results[item.function.__name__] = CheckResult(
                 name=check_name(item.function), status=status,

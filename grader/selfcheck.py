@@ -2,7 +2,9 @@
 
 For every exercise: the reference solution earns full marks, the stub imports
 and earns 0, every mutant (tests/mutants/<exercise>/*.py) loses points in the
-task it breaks, and grading twice gives equal scores.
+task it breaks and in no other (one mistake costs points in one place: a task
+built on a broken one keeps its points, error carried forward), and grading
+twice gives equal scores.
 
 A mutant file holds only what it changes; it is appended to the reference
 solution, so its definitions replace the reference's. Its first line names
@@ -75,9 +77,11 @@ def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
         result = grade_source(exercise, mutant_source(exercise, mutant), mutant.stem)
         scores = task_scores(result)
         missed = [t for t in broken if scores.get(t, 0) >= solution_scores.get(t, 0)]
-        findings.append(Finding(exercise, f"mutant {mutant.stem} loses points in {', '.join(broken)}",
-                                result.status == "graded" and not missed,
-                                f"{result.status}; scores {scores}"))
+        spilled = [t for t in scores if t not in broken and scores[t] < solution_scores.get(t, 0)]
+        findings.append(Finding(exercise, f"mutant {mutant.stem} loses points in {', '.join(broken)}"
+                                " only", result.status == "graded" and not missed and not spilled,
+                                f"{result.status}; scores {scores}"
+                                + (f"; also lost points in {', '.join(spilled)}" if spilled else "")))
     return findings
 
 

@@ -22,3 +22,31 @@ def gradient(student, function: str, args: tuple, kwargs: dict, upstream: torch.
         return {"__wrong_shape__": list(out.shape)}
     pull_back(out, upstream)
     return x.grad
+
+
+def gradient_and_difference(student, function: str, args: tuple, kwargs: dict, wrt: int = 0,
+                            eps: float = 1e-6):
+    """The gradient autograd computes through the student's ``function`` at ``args[wrt]``,
+    pulled back from a random upstream gradient, beside a central difference of the same
+    function's values: {"autograd": ..., "difference": ...}. The checks compare the two."""
+    x = args[wrt].detach()
+    first = student.call(function, *args, **kwargs)
+    if not isinstance(first, torch.Tensor):
+        return {"not_a_tensor": type(first).__name__}
+    upstream = torch.randn(first.shape, dtype=first.dtype)
+    grad = gradient(student, function, args, kwargs, upstream, wrt)
+    if isinstance(grad, dict):
+        return {"no_graph": True}
+    difference = torch.zeros_like(x)
+    with torch.no_grad():
+        for i in range(x.numel()):
+            total = 0.0
+            for sign in (1.0, -1.0):
+                nudged = x.clone()
+                nudged.view(-1)[i] += sign * eps
+                moved = list(args)
+                moved[wrt] = nudged
+                out = student.call(function, *moved, **kwargs)
+                total += sign * float((out.double() * upstream).sum())
+            difference.view(-1)[i] = total / (2 * eps)
+    return {"autograd": grad, "difference": difference}
