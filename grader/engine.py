@@ -18,6 +18,7 @@ from grader import catalog, paths
 from grader.forkserver import ForkServer
 from grader.results import CheckResult, GradeResult, TaskResult
 from grader.sandbox import SandboxConfig
+from grader.sourcefile import SourceError, decode_source
 from grader.student import Student, StudentProblem, Submission, probe_path
 
 log = logging.getLogger("grader")
@@ -58,9 +59,9 @@ def read_submission(path: Path, exercise: str) -> Submission:
             raise SubmissionError(str(problem)) from None
         return Submission(source=source, filename=path.name, module_name=exercise)
     try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise SubmissionError(f"{path} is not a UTF-8 text file.") from None
+        source = decode_source(path.read_bytes(), path.name)
+    except SourceError as problem:
+        raise SubmissionError(str(problem)) from None
     return Submission(source=source, filename=path.name, module_name=exercise)
 
 
