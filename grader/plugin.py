@@ -3,7 +3,9 @@
 It gives every check a ``student`` fixture (a proxy to a worker; the checks of
 one task share a worker, and a fresh one replaces any that crashed or hung),
 seeds the grader's own randomness per check, and turns each check's outcome
-into a CheckResult.
+into a CheckResult. Once a check of a task has timed out, the task's other
+checks are not run (they would most likely wait out the same endless loop):
+each says so, and a hung task costs one timeout, not one per check.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from grader.check import Mistake, check_name, take_notes
 from grader.forkserver import ForkServer
 from grader.results import CheckResult
 from grader.sandbox import SandboxConfig
-from grader.student import Student, StudentProblem, Submission
+from grader.student import Student, StudentProblem, StudentTimeout, Submission
 from grader.worker import seed_torch
 
 
@@ -54,6 +56,7 @@ class GradingPlugin:
         self.worker.parts = {t.name: t.builds_on for t in entry.exercise.tasks if t.builds_on}
         self.worker_task: str | None = None
         self.results: dict[str, CheckResult] = {}
+        self.timed_out: dict[str, str] = {}  # task -> the name of its check that timed out
         self.in_namespaces: bool | None = None
 
     def _student_for(self, task: str, timeout: float) -> Student:
@@ -67,6 +70,10 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request):
         info = request.function.grader_check
+        if info.task in self.timed_out:
+            raise StudentTimeout(f"Not run: your {info.task} did not return in time in the check "
+                                 f"'{self.timed_out[info.task]}', so its other checks were skipped "
+                                 "rather than each waiting as long.")
         timeout = self.check_timeout or info.timeout or self.entry.exercise.timeout
         student = self._student_for(info.task, timeout)
         student.seed = zlib.crc32(request.function.__name__.encode())
@@ -97,6 +104,8 @@ class GradingPlugin:
             if status == "passed":
                 feedback = notes  # a passed check speaks only to say where a mistake really is
             info = item.function.grader_check
+            if status == "timeout" and report.when == "call":
+                self.timed_out.setdefault(info.task, check_name(item.function))
             self.results[item.function.__name__] = CheckResult(
                 name=check_name(item.function), status=status,
                 score=info.points if status == "passed" else 0.0,
