@@ -34,7 +34,7 @@ from grader.student import Forbidden, StudentProblem
 
 __all__ = ["Exercise", "Task", "Forbidden", "Mistake", "check", "expect", "expect_close",
            "expect_tensor", "expect_shape", "expect_float", "expect_unchanged", "expect_composed",
-           "note"]
+           "carry_forward", "carry_crash_forward", "note"]
 
 
 @dataclass
@@ -95,7 +95,8 @@ _notes: list[str] = []
 
 def note(sentence: str) -> None:
     """Add a sentence to the running check's feedback without failing it."""
-    _notes.append(sentence)
+    if sentence not in _notes:
+        _notes.append(sentence)
 
 
 def take_notes() -> str:
@@ -287,30 +288,93 @@ class StudentParts(Parts):
         return call
 
 
-def _names(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _names(items: list[str], joiner: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {joiner} " + items[-1]
+
+
+def carry_forward(task: str, parts: tuple[str, ...], compare, value, expected,
+                  carried: Callable[[], object],
+                  wrong_parts: Callable[[], list[str]] | None = None) -> None:
+    """Error carried forward, for any kind of answer: ``compare(answer, reference)`` raises
+    Mistake when they differ. ``value`` passes when it matches ``expected``, or when it
+    matches ``carried()`` (what the task's recipe gives with the student's own ``parts``)
+    and those parts are wrong: then the check keeps its points and its feedback says where
+    the mistake is (``wrong_parts()``, when the recipe could tell which parts it saw wrong)."""
+    try:
+        compare(value, expected)
+        return
+    except Mistake as wrong:
+        mistake = wrong
+    try:
+        reference = carried()
+    except (Mistake, StudentProblem, TypeError, RuntimeError, ValueError, IndexError):
+        raise mistake from None  # the parts cannot even be composed: nothing to carry
+    try:
+        compare(reference, expected)
+    except Mistake:
+        pass  # the student's parts give another answer: they are wrong
+    else:
+        raise mistake  # the parts are right, so the task's own work is wrong
+    try:
+        compare(value, reference)
+    except (Mistake, TypeError, RuntimeError):
+        raise mistake from None
+    _note_carried(task, parts, wrong_parts() if wrong_parts else None)
+
+
+def carry_crash_forward(task: str, parts: tuple[str, ...], run: Callable[[], object],
+                        carried: Callable[[], object]):
+    """``run()``, the student's task; if it raises, and the task's recipe with the student's
+    own ``parts`` (``carried()``) raises the same error, the crash is the parts' doing: the
+    check keeps its points (returns None, after a note). Otherwise the error stands."""
+    try:
+        return run()
+    except (StudentProblem, Mistake) as problem:
+        if isinstance(problem, Mistake) and not hasattr(problem, "error"):
+            raise  # a wrong answer, not a crash: the value checks judge it
+        crash = problem
+    if _error_of(crash)[0] == "NotImplementedError":
+        raise crash  # a task not written yet is not carried by anything
+    try:
+        carried()
+    except StudentProblem as again:
+        if _error_of(again) == _error_of(crash):
+            _note_carried(task, parts, None, crashed=True)
+            return None
+    except Exception:  # noqa: BLE001 - the recipe failing otherwise says nothing of the task
+        pass
+    raise crash
+
+
+def _error_of(problem: Exception) -> tuple:
+    """What the student's code raised (a Mistake made of a crash keeps it as ``error``)."""
+    error = getattr(problem, "error", None) or {}
+    return (error.get("type"), error.get("message")) if error else (type(problem), str(problem))
+
+
+def _note_carried(task: str, parts: tuple[str, ...], wrong: list[str] | None,
+                  crashed: bool = False) -> None:
+    named = wrong or list(parts)
+    if len(named) == 1:
+        where = f"it is your {named[0]} that is wrong (see {named[0]} above)"
+    elif wrong:
+        where = f"it is your {_names(named)} that are wrong (see above)"
+    else:
+        where = f"the mistake is in your {_names(named, 'or')} (see above)"
+    built = ("fails with the same error that the stub's recipe gives with your own "
+             if crashed else "is built correctly from your own ")
+    note(f"{task} {built}{_names(list(parts))}; {where}, so this check keeps its points.")
 
 
 def expect_composed(student, value, task: str, compose: Callable[[Parts], torch.Tensor],
                     truth: dict[str, Callable], what: str, hint: str = "", **tolerances) -> None:
     """``value``, the answer of ``task`` (built from the parts named in ``truth``), equals
-    ``compose(truth)``, or else exactly what ``compose`` gives with the student's own parts:
-    error carried forward. Then the check keeps its points and its feedback names the part
-    that is wrong; otherwise it fails as ``expect_close`` would."""
-    try:
-        expect_close(value, compose(Parts(truth)), what, hint, **tolerances)
-        return
-    except Mistake as wrong:
-        mistake = wrong
-    parts = StudentParts(student, truth)
-    try:
-        carried = compose(parts)
-        if not parts.wrong:
-            raise mistake  # every part is right, so the composition itself is wrong
-        expect_close(value, carried, what, **tolerances)
-    except (Mistake, StudentProblem, TypeError, RuntimeError, IndexError):
-        raise mistake from None
-    wrong = _names(parts.wrong)
-    note(f"{task} is built correctly from your {_names(list(truth))}; it is your {wrong} that "
-         f"{'is' if len(parts.wrong) == 1 else 'are'} wrong (see {wrong} above), so this check "
-         "keeps its points.")
+    ``compose(truth)``, or else exactly what ``compose`` gives with the student's own parts
+    (error carried forward, see ``carry_forward``)."""
+    student_parts = StudentParts(student, truth)
+
+    def compare(answer, reference):
+        expect_close(answer, reference, what, hint, **tolerances)
+
+    carry_forward(task, tuple(truth), compare, value, compose(Parts(truth)),
+                  lambda: compose(student_parts), lambda: student_parts.wrong)

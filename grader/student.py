@@ -278,11 +278,12 @@ class Student:
         )
         return reply["value"]
 
-    def probe(self, probe, *args, task: str, **kwargs):
+    def probe(self, probe, *args, task: str, judged: bool = True, **kwargs):
         """Run one of the grader's probes (a function in ``grader.probes``) in the worker.
 
         ``task`` names the student function the probe exercises: its forbidden
-        calls apply, and messages speak of it.
+        calls apply (unless ``judged`` is False: a part another task's recipe uses
+        is judged in its own checks), and messages speak of it.
         """
         self._start()
         reply = self._request(
@@ -290,7 +291,8 @@ class Student:
              "args": args, "kwargs": kwargs, "parts": self.parts.get(task, ())},
             what=f"your {task}",
         )
-        self._checked(task, reply)
+        if judged:
+            self._checked(task, reply)
         return reply["value"]
 
     def __getattr__(self, name: str):

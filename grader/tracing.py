@@ -67,6 +67,11 @@ class Trace:
         self._modes = [_FunctionRecorder(self.functions, self._paused),
                        _OpRecorder(self.ops, self._paused)]
 
+    def saw(self, name: str) -> None:
+        """Record a call that a probe's own watcher saw (torch.optim's optimizers)."""
+        if not self._paused[0]:
+            self.functions.add(name)
+
     @contextlib.contextmanager
     def paused(self):
         """Record nothing inside: code whose calls are judged elsewhere (see worker.py)."""
