@@ -34,7 +34,7 @@ from grader.student import Forbidden, StudentProblem
 
 __all__ = ["Exercise", "Task", "Forbidden", "Mistake", "check", "expect", "expect_close",
            "expect_tensor", "expect_shape", "expect_float", "expect_unchanged", "expect_composed",
-           "carry_forward", "carry_crash_forward", "note"]
+           "carry_forward", "carry_forward_judged", "carry_crash_forward", "note"]
 
 
 @dataclass
@@ -320,6 +320,40 @@ def carry_forward(task: str, parts: tuple[str, ...], compare, value, expected,
     except (Mistake, TypeError, RuntimeError):
         raise mistake from None
     _note_carried(task, parts, wrong_parts() if wrong_parts else None)
+
+
+def carry_forward_judged(task: str, parts: tuple[str, ...], judge: Callable[[object], None],
+                         value, carried: Callable[[], object],
+                         same: Callable[[object, object], bool] | None = None) -> None:
+    """Error carried forward for a check that judges a property (``judge(answer)`` raises
+    Mistake) rather than comparing with one right answer: ``value`` passes when it is
+    judged right, or when the task's recipe with the student's own ``parts`` (``carried()``)
+    is judged wrong in the very same words and ``same(value, carried)`` holds (by default:
+    nothing more is asked). Then the check keeps its points and says where the mistake is."""
+    try:
+        judge(value)
+        return
+    except Mistake as wrong:
+        mistake = wrong
+    try:
+        reference = carried()
+    except (Mistake, StudentProblem, TypeError, RuntimeError, ValueError, IndexError):
+        raise mistake from None
+    try:
+        judge(reference)
+    except Mistake as again:
+        # The same first sentence: the student's traceback lines after it differ, since the
+        # recipe's frames are the grader's.
+        if _first_line(again) != _first_line(mistake) \
+                or (same is not None and not same(value, reference)):
+            raise mistake from None
+    else:
+        raise mistake  # the recipe with the student's parts does it right: the task does not
+    _note_carried(task, parts, None)
+
+
+def _first_line(problem: Exception) -> str:
+    return (str(problem).splitlines() or [""])[0]
 
 
 def carry_crash_forward(task: str, parts: tuple[str, ...], run: Callable[[], object],

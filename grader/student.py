@@ -244,8 +244,17 @@ class Student:
             text = f"{what} raised {kind}: {message}".rstrip(": ")
             if error.get("traceback"):
                 text += "\n" + error["traceback"].rstrip()
-            raise StudentRaised(text, error)
+            raise StudentRaised(self._as_the_student_sees_it(text), error)
         return reply
+
+    def _as_the_student_sees_it(self, text: str) -> str:
+        """A notebook's lines are cited by cell ("cell 5, line 4"), as Jupyter shows them."""
+        sub = self._submission
+        if not sub.filename.endswith(".ipynb"):
+            return text
+        from grader.notebook import cite_cells
+
+        return cite_cells(text, sub.source, sub.filename)
 
     def _checked(self, function: str, reply: dict) -> None:
         self.last = CallRecord(function, reply.get("functions", []), reply.get("ops", []),

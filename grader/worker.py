@@ -272,6 +272,10 @@ def run(sock: socket.socket) -> None:
                                        closefd=False)
     sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding="utf-8", errors="replace",
                                        closefd=False)
+    # Course notebooks plot: with a backend that draws nowhere, plt.show() returns at once
+    # and no window or display is needed (matplotlib reads this when it is first imported).
+    os.environ["MPLBACKEND"] = "Agg"
+    os.environ.setdefault("MPLCONFIGDIR", os.path.join(os.getcwd(), ".matplotlib"))
     sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and "solutions" not in p]
     for name in [m for m in sys.modules if m.startswith(("solutions", "grader.checks"))]:
         del sys.modules[name]
