@@ -145,7 +145,8 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
         score = sum(t.score for t in tasks)
         return GradeResult(exercise, label or str(path), status, score,
                            sum(t.max_score for t in tasks), tasks,
-                           round(time.perf_counter() - started, 3), error)
+                           round(time.perf_counter() - started, 3), error,
+                           printed=probe.printed())
 
     probe = Student(server, loaded, config, timeout=check_timeout or entry.exercise.timeout)
     try:

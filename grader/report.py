@@ -37,7 +37,8 @@ def render(result: GradeResult, console: Console) -> None:
                       f"{passed} / {len(task.checks)}")
     console.print(table)
     for task in result.tasks:
-        failures = [c for c in task.checks if c.status != "passed"]
+        # A passed check with feedback says where a mistake it forgave really is.
+        failures = [c for c in task.checks if c.status != "passed" or c.feedback]
         if not failures:
             continue
         console.print(Text(f"\n{task.name}", style="bold"))
@@ -46,10 +47,13 @@ def render(result: GradeResult, console: Console) -> None:
             mark, colour = MARKS.get(c.status, ("✗", "red"))
             console.print(Text.assemble((f"  {mark} {c.name}", colour), (f"  [{c.status}]", "dim")))
             if c.feedback in shown:  # one forbidden call or missing task explains all its checks
+                console.print(Text("      (the same reason as above)", style="dim"))
                 continue
             shown.add(c.feedback)
             for line in c.feedback.splitlines():
                 console.print(Text("      " + line), highlight=False)
+    if result.printed:
+        console.print(Text("\n" + result.printed, style="dim"), highlight=False)
     colour = "green" if result.score == result.max_score else "yellow"
     console.print(Text(f"\nTotal: {_points(result.score)} / {_points(result.max_score)} "
                        f"({result.percent:.0f}%) in {result.duration_s:.1f} s", style=f"bold {colour}"))

@@ -63,6 +63,9 @@ class GradeResult:
     # Points of checks this run did not run (the student kit runs the public ones only).
     hidden_max_score: float = 0.0
     flags: list[Flag] = field(default_factory=list)
+    # What the submission printed while it was graded: one sentence and its first lines
+    # ("" when it printed nothing). Printing costs time; the student should know.
+    printed: str = ""
 
     # -- made without running a check ----------------------------------------------
     @classmethod

@@ -19,6 +19,8 @@ from grader.forkserver import ForkServer, WorkerHandle
 from grader.sandbox import SandboxConfig
 
 OUTPUT_CAP = 64 * 1024
+# What the student is shown of their own output: its first lines, each cut short.
+SHOWN_LINES, SHOWN_WIDTH = 10, 160
 
 
 class StudentProblem(Exception):
@@ -106,6 +108,8 @@ class _OutputDrain(threading.Thread):
         self.fd = fd
         self.kept = bytearray()
         self.dropped = 0
+        self.newlines = 0  # of everything printed, kept or not
+        self.ends_a_line = True  # whether the last byte printed was a newline
 
     def run(self) -> None:
         while True:
@@ -115,6 +119,8 @@ class _OutputDrain(threading.Thread):
                 break
             if not chunk:
                 break
+            self.newlines += chunk.count(b"\n")
+            self.ends_a_line = chunk.endswith(b"\n")
             room = OUTPUT_CAP - len(self.kept)
             self.kept += chunk[:room]
             self.dropped += max(0, len(chunk) - room)
@@ -159,6 +165,7 @@ class Student:
         self.seed = seed
         self._worker: WorkerHandle | None = None
         self._drain: _OutputDrain | None = None
+        self._drains: list[_OutputDrain] = []  # one per worker this submission has had
         self.last: CallRecord | None = None
         self.in_namespaces: bool | None = None
 
@@ -169,6 +176,7 @@ class Student:
             self.in_namespaces = self._worker.in_namespaces
             self._drain = _OutputDrain(self._worker.output_fd)
             self._drain.start()
+            self._drains.append(self._drain)
             sub = self._submission
             self._request(
                 {"op": "load", "source": sub.source, "filename": sub.filename,
@@ -206,6 +214,24 @@ class Student:
     def output(self) -> str:
         """What the submission printed so far (capped)."""
         return self._drain.text() if self._drain else ""
+
+    def printed(self) -> str:
+        """One sentence on what the submission printed in all its workers, with its first
+        lines (capped), or "" when it printed nothing. Call it after ``close``."""
+        lines, head = 0, []
+        for drain in self._drains:
+            text = drain.kept.decode("utf-8", "replace")
+            lines += drain.newlines + (0 if drain.ends_a_line else 1)
+            head += text.splitlines()[:SHOWN_LINES - len(head)]
+        if not lines:
+            return ""
+        shown = "\n".join("    " + (line if len(line) <= SHOWN_WIDTH else line[:SHOWN_WIDTH] + " ...")
+                          for line in head)
+        noun = "line" if lines == 1 else "lines"
+        first = "it was" if lines == 1 else ("they were" if lines <= len(head)
+                                            else f"the first {len(head)} were")
+        return (f"Your code printed {lines:,} {noun} while it was graded (printing slows "
+                f"grading down; the grader ignores it); {first}:\n{shown}")
 
     def load(self) -> None:
         """Load the submission now; raises StudentRaised if its import fails."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import with_reference, write_submission
-
 from grader import engine
+from helpers import with_reference, write_submission
 
 
 def test_a_hung_task_costs_one_timeout_not_one_per_check(tmp_path):

@@ -292,7 +292,7 @@ def true_mlp(x, w1, b1, w2, b2):
 
 
 @check("mlp_forward", points=2)
-def test_mlp_forward_gives_the_networks_probabilities(student):
+def test_mlp_forward_gives_the_probabilities_of_the_network(student):
     "mlp_forward is softmax(sigmoid(x @ w1 + b1) @ w2 + b2) over each row."
     inputs = mlp_inputs(6)
     out = expect_shape(student.mlp_forward(*inputs), (6, 3), "mlp_forward(x, ...) for x (6, 5)")
