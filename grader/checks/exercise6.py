@@ -13,7 +13,15 @@ import math
 import torch
 import torch.nn.functional as F
 
-from grader.check import Exercise, Mistake, Task, carry_forward_judged, check, expect
+from grader.check import (
+    Exercise,
+    Mistake,
+    Task,
+    carry_crash_forward,
+    carry_forward_judged,
+    check,
+    expect,
+)
 from grader.probes.exercise6 import (
     build_model,
     evaluate_probe,
@@ -142,6 +150,10 @@ def expect_on_the_device(function: str, forwards: list[dict], report: dict,
             f"{unmoved['targets']}. On a GPU this fails with 'Expected all tensors to be on "
             "the same device'. Move them too: targets = targets.to(device). "
             f"{about}{failure}")
+    if error and not any(word in error["message"].lower() for word in ("device", "cuda")):
+        # Everything reached the device; the crash is some other mistake, told as it is.
+        raise Mistake(f"your {function} raised {error['type']}: {error['message']}"
+                      + (f"\n{error['traceback'].rstrip()}" if error["traceback"] else ""))
     if error:
         raise Mistake(f"your {function} failed when given a device other than the CPU. "
                       f"{about}{failure}")
@@ -405,11 +417,14 @@ def judge_fit(student, judge, *args, **options) -> None:
     """``judge(runs)`` on the student's fit; a fit that does exactly what the stub's recipe
     does with the student's own train_one_epoch and evaluate is judged as that recipe
     is (error carried forward: a mistake in those parts is charged there, not here)."""
-    runs = student.probe(fit_probe, *args, task="fit", **options)
-    carry_forward_judged("fit", FIT_PARTS, judge, runs,
-                         lambda: student.probe(fit_probe, *args, task="fit", judged=False,
-                                               recipe=True, **options),
-                         same=same_training)
+    def recipe():
+        return student.probe(fit_probe, *args, task="fit", judged=False, recipe=True, **options)
+
+    runs = carry_crash_forward("fit", FIT_PARTS,
+                               lambda: student.probe(fit_probe, *args, task="fit", **options),
+                               recipe)
+    if runs is not None:
+        carry_forward_judged("fit", FIT_PARTS, judge, runs, recipe, same=same_training)
 
 
 @check("fit", timeout=TRAINING_TIMEOUT)
@@ -487,7 +502,10 @@ def test_fit_builds_its_own_optimizer_with_the_given_lr(student):
 
     judge_fit(student, judge, "mlp", states, 64, 32, 32, 1, 0.01)
     still = initial_state("mlp", 9)
-    (run,) = student.probe(fit_probe, "mlp", [still], 64, 32, 32, 1, 0.0, task="fit")
-    expect(not changed(still, run["state"]),
-           "with lr=0 your fit still changed the parameters, so it ignores its lr argument: "
-           "pass it to the optimizer, torch.optim.Adam(model.parameters(), lr=lr).")
+
+    def judge_lr_zero(runs):
+        expect(not changed(still, runs[0]["state"]),
+               "with lr=0 your fit still changed the parameters, so it ignores its lr argument: "
+               "pass it to the optimizer, torch.optim.Adam(model.parameters(), lr=lr).")
+
+    judge_fit(student, judge_lr_zero, "mlp", [still], 64, 32, 32, 1, 0.0)
