@@ -36,22 +36,16 @@ def render(result: GradeResult, console: Console) -> None:
                       f"{_points(task.score)} / {_points(task.max_score)}",
                       f"{passed} / {len(task.checks)}")
     console.print(table)
-    for task in result.tasks:
-        # A passed check with feedback says where a mistake it forgave really is.
-        failures = [c for c in task.checks if c.status != "passed" or c.feedback]
-        if not failures:
-            continue
+    for task, failing in result.what_to_fix():
         console.print(Text(f"\n{task.name}", style="bold"))
-        shown = set()
-        for c in failures:
+        for c, show in failing:
             mark, colour = MARKS.get(c.status, ("✗", "red"))
             console.print(Text.assemble((f"  {mark} {c.name}", colour), (f"  [{c.status}]", "dim")))
-            if c.feedback in shown:  # one forbidden call or missing task explains all its checks
-                console.print(Text("      (the same reason as above)", style="dim"))
-                continue
-            shown.add(c.feedback)
-            for line in c.feedback.splitlines():
+            said = c.feedback.splitlines() if show else ["(the same reason as above)"] * bool(c.feedback)
+            for line in said:
                 console.print(Text("      " + line), highlight=False)
+    if result.error:  # graded, with something to say about the whole submission
+        console.print(Text(f"\n{result.error}", style="yellow"))
     if result.printed:
         console.print(Text("\n" + result.printed, style="dim"), highlight=False)
     colour = "green" if result.score == result.max_score else "yellow"

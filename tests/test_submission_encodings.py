@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from grader import engine, paths
-from grader.sourcefile import SourceError, decode_source
+from grader.errors import SubmissionError
+from grader.submission import decode_source
 
 SOLUTION = (paths.SOLUTIONS / "exercise3.py").read_text(encoding="utf-8")
 # A name with a letter latin-1 holds in one byte, so the file is not valid UTF-8.
@@ -25,7 +26,7 @@ def test_source_is_decoded_by_pythons_own_rules(data, text):
 @pytest.mark.parametrize("data", [b"x = '\xff'\n", b"# coding: no-such-codec\nx = 1\n",
                                   b"x = 1\n" * 3 + b"y = '\xff'\n"])
 def test_bytes_python_would_refuse_get_one_sentence(data):
-    with pytest.raises(SourceError) as refused:
+    with pytest.raises(SubmissionError) as refused:
         decode_source(data, "exercise3.py")
     assert str(refused.value).startswith("exercise3.py ") and "\n" not in str(refused.value)
 
