@@ -17,10 +17,10 @@ A check fails by raising ``Mistake`` with the sentence a teaching assistant
 would say; the helpers below build such sentences.
 
 Error carried forward is a rule of the API, not of one exercise: a task that
-``builds_on`` other tasks compares its answer with ``expect_composed``, which
-also accepts exactly what composing the student's own parts gives, and says
-which part is wrong. A check that passes that way keeps its points and carries
-that sentence (``note``) as its feedback.
+``builds_on`` other tasks judges its answers through grader/carryforward.py,
+which also accepts exactly what composing the student's own parts gives and
+says which part is wrong. A check that passes that way keeps its points and
+carries that sentence (``note``) as its feedback.
 """
 
 from __future__ import annotations
@@ -30,11 +30,10 @@ from dataclasses import dataclass, field
 
 import torch
 
-from grader.student import Forbidden, StudentProblem
+from grader.student import Forbidden
 
 __all__ = ["Exercise", "Task", "Forbidden", "Mistake", "check", "expect", "expect_close",
-           "expect_tensor", "expect_shape", "expect_float", "expect_unchanged", "expect_composed",
-           "carry_forward", "carry_forward_judged", "carry_crash_forward", "note"]
+           "expect_tensor", "expect_shape", "expect_float", "expect_unchanged", "note"]
 
 
 @dataclass
@@ -193,7 +192,8 @@ def expect_unchanged(before: torch.Tensor, after, what: str) -> None:
 def expect_honest_gradient(student, function: str, args: tuple, kwargs: dict | None = None,
                            wrt: int = 0) -> None:
     """The gradient autograd gives through the student's ``function`` is the derivative of
-    that same function's forward (a central difference of it, in float64).
+    that same function's forward (central differences of it along random directions, in
+    float64).
 
     A wrong forward with an honest backward loses only the forward's points; what this
     catches is a backward that does not match the forward (.data, .detach(), an in-place
@@ -212,11 +212,15 @@ def expect_honest_gradient(student, function: str, args: tuple, kwargs: dict | N
         raise Mistake(f"Your {function} returned a {report['not_a_tensor']}, not a tensor.")
     if report["autograd"] is None:
         raise Mistake(f"Your {function}'s result does not depend on its input in autograd's eyes.")
-    expect_close(report["autograd"], report["difference"],
-                 f"the gradient autograd computes through your {function}", rtol=1e-4, atol=1e-6,
-                 hint=f"It is not the slope of your own {function}'s values, so some step in it "
-                      "hides from autograd: an in-place change, .data, .detach() or NumPy in the "
-                      "middle of the computation.")
+    along, slope = expect_tensor(report["autograd"], "the gradient"), report["difference"]
+    close = torch.isclose(along, slope, rtol=1e-4, atol=1e-6)
+    if not bool(close.all()):
+        i = int((~close).nonzero()[0])
+        raise Mistake(f"The gradient autograd computes through your {function} is not the slope of "
+                      f"its own values: along a random direction it gives {along[i].item():.6g}, "
+                      f"but the values change at a rate of {slope[i].item():.6g}. Some step hides "
+                      "from autograd: an in-place change, .data, .detach() or NumPy in the middle "
+                      "of the computation.")
 
 
 def expect_finite_gradient(student, function: str, x: torch.Tensor, kwargs: dict | None = None,
@@ -224,9 +228,8 @@ def expect_finite_gradient(student, function: str, x: torch.Tensor, kwargs: dict
     """Gradients through the student's ``function`` at ``x`` hold no NaN or inf."""
     from grader.probes.common import gradient
 
-    out_shape = student.call(function, x, **(kwargs or {}))
-    out_shape = expect_tensor(out_shape, f"{function}(x)").shape
-    grad = student.probe(gradient, function, (x,), kwargs or {}, torch.ones(out_shape), 0,
+    shape = expect_tensor(student.call(function, x, **(kwargs or {})), f"{function}(x)").shape
+    grad = student.probe(gradient, function, (x,), kwargs or {}, torch.ones(shape), 0,
                          task=function)
     if not isinstance(grad, torch.Tensor):
         return  # no gradient at all is the gradient check's business
@@ -248,167 +251,3 @@ def expect_inputs_unchanged(student, function: str, args: tuple, true_function,
         if isinstance(old, torch.Tensor):
             expect_unchanged(old, new, f"your {function} (argument {i + 1})")
     expect_shape(value, true_function(*before, **kwargs).shape, f"{function}(...)")
-
-
-class Parts:
-    """Named functions a composed task is built from: ``parts.softmax(z, dim=1)``."""
-
-    def __init__(self, functions: dict[str, Callable]):
-        self._functions = functions
-
-    def __getattr__(self, name: str) -> Callable:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self._functions[name]
-
-
-class StudentParts(Parts):
-    """The student's own parts, run in the worker; remembers which disagree with the truth.
-
-    A part's forbidden calls are not judged here: they are that part's task's business."""
-
-    def __init__(self, student, truth: dict[str, Callable]):
-        super().__init__(truth)
-        self._student = student
-        self.wrong: list[str] = []
-
-    def __getattr__(self, name: str) -> Callable:
-        true_part = super().__getattr__(name)
-
-        def call(*args, **kwargs):
-            value = self._student.call_part(name, *args, **kwargs)
-            if not isinstance(value, torch.Tensor):
-                raise Mistake(f"your {name} did not return a tensor")
-            right = true_part(*args, **kwargs)
-            if value.shape != right.shape or not torch.allclose(value, right, rtol=1e-4, atol=1e-5):
-                if name not in self.wrong:
-                    self.wrong.append(name)
-            return value
-
-        return call
-
-
-def _names(items: list[str], joiner: str = "and") -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {joiner} " + items[-1]
-
-
-def carry_forward(task: str, parts: tuple[str, ...], compare, value, expected,
-                  carried: Callable[[], object],
-                  wrong_parts: Callable[[], list[str]] | None = None) -> None:
-    """Error carried forward, for any kind of answer: ``compare(answer, reference)`` raises
-    Mistake when they differ. ``value`` passes when it matches ``expected``, or when it
-    matches ``carried()`` (what the task's recipe gives with the student's own ``parts``)
-    and those parts are wrong: then the check keeps its points and its feedback says where
-    the mistake is (``wrong_parts()``, when the recipe could tell which parts it saw wrong)."""
-    try:
-        compare(value, expected)
-        return
-    except Mistake as wrong:
-        mistake = wrong
-    try:
-        reference = carried()
-    except (Mistake, StudentProblem, TypeError, RuntimeError, ValueError, IndexError):
-        raise mistake from None  # the parts cannot even be composed: nothing to carry
-    try:
-        compare(reference, expected)
-    except Mistake:
-        pass  # the student's parts give another answer: they are wrong
-    else:
-        raise mistake  # the parts are right, so the task's own work is wrong
-    try:
-        compare(value, reference)
-    except (Mistake, TypeError, RuntimeError):
-        raise mistake from None
-    _note_carried(task, parts, wrong_parts() if wrong_parts else None)
-
-
-def carry_forward_judged(task: str, parts: tuple[str, ...], judge: Callable[[object], None],
-                         value, carried: Callable[[], object],
-                         same: Callable[[object, object], bool] | None = None) -> None:
-    """Error carried forward for a check that judges a property (``judge(answer)`` raises
-    Mistake) rather than comparing with one right answer: ``value`` passes when it is
-    judged right, or when the task's recipe with the student's own ``parts`` (``carried()``)
-    is judged wrong in the very same words and ``same(value, carried)`` holds (by default:
-    nothing more is asked). Then the check keeps its points and says where the mistake is."""
-    try:
-        judge(value)
-        return
-    except Mistake as wrong:
-        mistake = wrong
-    try:
-        reference = carried()
-    except (Mistake, StudentProblem, TypeError, RuntimeError, ValueError, IndexError):
-        raise mistake from None
-    try:
-        judge(reference)
-    except Mistake as again:
-        # The same first sentence: the student's traceback lines after it differ, since the
-        # recipe's frames are the grader's.
-        if _first_line(again) != _first_line(mistake) \
-                or (same is not None and not same(value, reference)):
-            raise mistake from None
-    else:
-        raise mistake  # the recipe with the student's parts does it right: the task does not
-    _note_carried(task, parts, None)
-
-
-def _first_line(problem: Exception) -> str:
-    return (str(problem).splitlines() or [""])[0]
-
-
-def carry_crash_forward(task: str, parts: tuple[str, ...], run: Callable[[], object],
-                        carried: Callable[[], object]):
-    """``run()``, the student's task; if it raises, and the task's recipe with the student's
-    own ``parts`` (``carried()``) raises the same error, the crash is the parts' doing: the
-    check keeps its points (returns None, after a note). Otherwise the error stands."""
-    try:
-        return run()
-    except (StudentProblem, Mistake) as problem:
-        if isinstance(problem, Mistake) and not hasattr(problem, "error"):
-            raise  # a wrong answer, not a crash: the value checks judge it
-        crash = problem
-    if _error_of(crash)[0] == "NotImplementedError":
-        raise crash  # a task not written yet is not carried by anything
-    try:
-        carried()
-    except StudentProblem as again:
-        if _error_of(again) == _error_of(crash):
-            _note_carried(task, parts, None, crashed=True)
-            return None
-    except Exception:  # noqa: BLE001 - the recipe failing otherwise says nothing of the task
-        pass
-    raise crash
-
-
-def _error_of(problem: Exception) -> tuple:
-    """What the student's code raised (a Mistake made of a crash keeps it as ``error``)."""
-    error = getattr(problem, "error", None) or {}
-    return (error.get("type"), error.get("message")) if error else (type(problem), str(problem))
-
-
-def _note_carried(task: str, parts: tuple[str, ...], wrong: list[str] | None,
-                  crashed: bool = False) -> None:
-    named = wrong or list(parts)
-    if len(named) == 1:
-        where = f"it is your {named[0]} that is wrong (see {named[0]} above)"
-    elif wrong:
-        where = f"it is your {_names(named)} that are wrong (see above)"
-    else:
-        where = f"the mistake is in your {_names(named, 'or')} (see above)"
-    built = ("fails with the same error that the stub's recipe gives with your own "
-             if crashed else "is built correctly from your own ")
-    note(f"{task} {built}{_names(list(parts))}; {where}, so this check keeps its points.")
-
-
-def expect_composed(student, value, task: str, compose: Callable[[Parts], torch.Tensor],
-                    truth: dict[str, Callable], what: str, hint: str = "", **tolerances) -> None:
-    """``value``, the answer of ``task`` (built from the parts named in ``truth``), equals
-    ``compose(truth)``, or else exactly what ``compose`` gives with the student's own parts
-    (error carried forward, see ``carry_forward``)."""
-    student_parts = StudentParts(student, truth)
-
-    def compare(answer, reference):
-        expect_close(answer, reference, what, hint, **tolerances)
-
-    carry_forward(task, tuple(truth), compare, value, compose(Parts(truth)),
-                  lambda: compose(student_parts), lambda: student_parts.wrong)

@@ -3,6 +3,7 @@
 import torch
 import torch.nn.functional as F
 
+from grader.carryforward import expect_composed
 from grader.check import (
     Exercise,
     Forbidden,
@@ -11,7 +12,6 @@ from grader.check import (
     check,
     expect,
     expect_close,
-    expect_composed,
     expect_finite_gradient,
     expect_honest_gradient,
     expect_inputs_unchanged,

@@ -9,13 +9,12 @@ gold standard.
 
 import torch
 
+from grader.carryforward import carry_crash_forward, carry_forward
 from grader.check import (
     Exercise,
     Forbidden,
     Mistake,
     Task,
-    carry_crash_forward,
-    carry_forward,
     check,
     expect,
     expect_close,

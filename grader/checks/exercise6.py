@@ -13,12 +13,11 @@ import math
 import torch
 import torch.nn.functional as F
 
+from grader.carryforward import carry_crash_forward, carry_forward_judged
 from grader.check import (
     Exercise,
     Mistake,
     Task,
-    carry_crash_forward,
-    carry_forward_judged,
     check,
     expect,
 )
