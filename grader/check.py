@@ -213,6 +213,9 @@ def expect_honest_gradient(student, function: str, args: tuple, kwargs: dict | N
     if report["autograd"] is None:
         raise Mistake(f"Your {function}'s result does not depend on its input in autograd's eyes.")
     along, slope = expect_tensor(report["autograd"], "the gradient"), report["difference"]
+    expect(bool((slope.abs() > 1e-12).any() or (along.abs() > 1e-12).any()),
+           f"Your {function}'s values do not change with its input, so it has no gradient to "
+           "check: it does not compute its answer from the input yet.")
     close = torch.isclose(along, slope, rtol=1e-4, atol=1e-6)
     if not bool(close.all()):
         i = int((~close).nonzero()[0])
@@ -226,11 +229,9 @@ def expect_honest_gradient(student, function: str, args: tuple, kwargs: dict | N
 def expect_finite_gradient(student, function: str, x: torch.Tensor, kwargs: dict | None = None,
                            hint: str = "") -> None:
     """Gradients through the student's ``function`` at ``x`` hold no NaN or inf."""
-    from grader.probes.common import gradient
+    from grader.probes.common import gradient_of_sum
 
-    shape = expect_tensor(student.call(function, x, **(kwargs or {})), f"{function}(x)").shape
-    grad = student.probe(gradient, function, (x,), kwargs or {}, torch.ones(shape), 0,
-                         task=function)
+    grad = student.probe(gradient_of_sum, function, x, kwargs or {}, task=function)
     if not isinstance(grad, torch.Tensor):
         return  # no gradient at all is the gradient check's business
     bad = ~torch.isfinite(grad)
@@ -243,7 +244,8 @@ def expect_finite_gradient(student, function: str, x: torch.Tensor, kwargs: dict
 def expect_inputs_unchanged(student, function: str, args: tuple, true_function,
                             kwargs: dict | None = None) -> None:
     """``function`` leaves every tensor argument as it was and returns a tensor of the right
-    shape. Its values are the value checks' business: one mistake, one place."""
+    shape, computed from its inputs (a constant is no work). Its values are the value
+    checks' business: one mistake, one place."""
     kwargs = kwargs or {}
     before = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
     value = student.call(function, *args, **kwargs)
@@ -251,3 +253,10 @@ def expect_inputs_unchanged(student, function: str, args: tuple, true_function,
         if isinstance(old, torch.Tensor):
             expect_unchanged(old, new, f"your {function} (argument {i + 1})")
     expect_shape(value, true_function(*before, **kwargs).shape, f"{function}(...)")
+    # Other values, not an affine change of them (standardizing undoes those).
+    other = [a + torch.randn_like(a) if isinstance(a, torch.Tensor) and a.is_floating_point()
+             else a for a in before]
+    again = student.call(function, *other, **kwargs)
+    expect(not (isinstance(again, torch.Tensor) and torch.equal(again, value)),
+           f"your {function} returned the same value for other inputs: it does not compute "
+           "its answer from them yet.")
