@@ -35,6 +35,8 @@ class Found:
     status: str | None = None  # "missing" when there is nothing to grade
     problem: str | None = None
     entry: str = ""  # its name in the class folder: alice, alice.py, alice.zip
+    name: str = ""  # the display name an LMS download gives
+    late: bool = False
 
 
 def _normal(name: str) -> str:

@@ -39,7 +39,8 @@ class ExerciseFirstGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def format_usage(self, ctx, formatter):
-        formatter.write_usage("grade", "EXERCISE [OPTIONS] | list | check | batch")
+        formatter.write_usage("grade", "EXERCISE [OPTIONS] | list | check | batch | gradescope | "
+                                      "nbgrader")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -135,6 +136,21 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
 
     batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
                       display=display_for(sys.stdout))
+
+
+@cli.command("gradescope")
+@click.argument("exercise")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The autograder zip to write, e.g. autograder.zip.")
+@click.option("--hidden-visibility", default="after_published", show_default=True,
+              type=click.Choice(["after_published", "after_due_date", "hidden", "visible"]),
+              help="When Gradescope shows students the hidden checks' results.")
+def gradescope_bundle(exercise, out, hidden_visibility):
+    """Build a Gradescope autograder bundle for EXERCISE (upload the zip as is)."""
+    from grader import gradescope
+
+    gradescope.build_bundle(exercise, out, hidden_visibility)
+    click.echo(f"wrote {out}: upload it as the assignment's autograder (Ubuntu base image)")
 
 
 def main() -> None:
