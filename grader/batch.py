@@ -24,6 +24,7 @@ from grader.journal import RESULTS, Finished, Journal, read_lines, student_order
 from grader.pool import Graded, Job, Note, Pool, Ready, Stopped
 from grader.progress import Display
 from grader.results import BatchSummary, GradeResult
+from grader.roster import apply_roster, read_roster
 
 GRADER_PACKAGE = Path(catalog.__file__).resolve().parent
 
@@ -90,6 +91,8 @@ def _graded_file(item: Found, folder: Path, scratch: Path) -> str:
     unpacked archive, for a zip)."""
     if item.path is None:
         return ""
+    if item.file:  # copied from an LMS download: the download's own name
+        return _graded_file(Found(item.student, Path(item.file)), folder, scratch)
     for base in (folder, scratch / "class", scratch / "students"):
         try:
             return item.path.resolve().relative_to(base.resolve()).as_posix()
@@ -105,8 +108,9 @@ def _about(klass, folder: Path, scratch: Path) -> dict[str, gradebook.Submitter]
 
 def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = None,
                 timeout: float | None = None, force: bool = False,
-                display: Display | None = None) -> BatchSummary:
+                display: Display | None = None, roster: Path | None = None) -> BatchSummary:
     """Grade every submission in ``folder`` (or a zip) into ``out``; see the module docstring.
+    With ``roster`` (a CSV of the class) every student on it gets a row.
 
     Raises a GraderError (BatchError, UnknownExercise) for bad usage.
     """
@@ -123,6 +127,9 @@ def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = No
         if not klass.found:
             raise BatchError(f"no submissions in {folder}: it should hold one sub-folder or "
                              "file (.py, .ipynb or .zip) per student.")
+        not_on_roster = []
+        if roster is not None:
+            klass.found, not_on_roster = apply_roster(klass.found, read_roster(roster))
         for message in klass.notes:
             display.note(message)
         out.mkdir(parents=True, exist_ok=True)
@@ -151,7 +158,7 @@ def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = No
         journal.compact({f.student: finished[f.student] for f in klass.found})
         book.write_all(results)
         summary = BatchSummary(exercise, out, results, len(todo), len(klass.found) - len(todo),
-                               jobs, time.monotonic() - started, klass.ignored)
+                               jobs, time.monotonic() - started, klass.ignored, not_on_roster)
         display.finish(summary)
         return summary
     finally:

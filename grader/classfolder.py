@@ -10,6 +10,7 @@ with nothing gradable is reported as ``missing``, never skipped.
 from __future__ import annotations
 
 import re
+import shutil
 import stat
 import sys
 import zipfile
@@ -17,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import catalog, paths
+from grader import catalog, lms, paths
 from grader.errors import BatchError
 
 GRADABLE = (".py", ".ipynb")
@@ -37,6 +38,7 @@ class Found:
     entry: str = ""  # its name in the class folder: alice, alice.py, alice.zip
     name: str = ""  # the display name an LMS download gives
     late: bool = False
+    file: str = ""  # the graded file as the class folder names it, where it was copied
 
 
 def _normal(name: str) -> str:
@@ -170,10 +172,17 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
         raise BatchError(f"{root} looks like one student's folder (it holds {exercise} itself); "
                          "give the folder that holds one sub-folder or file per student.")
     excluded = {Path(p).resolve() for p in exclude}
-    found, ignored = [], []
+    entries = []
     for entry in _visible(root):
-        if entry.resolve() in excluded:
-            continue
+        if entry.resolve() in excluded or _is_gradebook(entry):
+            continue  # an --out folder inside the class folder is nobody's submission
+        if entry.is_dir() and entry.name == "submitted" and _is_nbgrader(entry, exercise):
+            entries += _visible(entry)  # nbgrader's submitted/ beside other submissions
+        else:
+            entries.append(entry)
+    submitters, entries = lms.group(entries)
+    found, ignored = _from_lms(submitters, exercise, scratch / "lms", notes), []
+    for entry in entries:
         suffix = entry.suffix.lower()
         if entry.is_dir():
             path, problem = pick_file(entry, exercise)
@@ -192,6 +201,56 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
         else:
             ignored.append(entry.name)
     return ClassFolder(_unique(found), ignored, hidden, notes)
+
+
+def _is_gradebook(folder: Path) -> bool:
+    return folder.is_dir() and (folder / "results.jsonl").is_file() and (folder / "grades.csv").is_file()
+
+
+def _is_nbgrader(submitted: Path, exercise: str) -> bool:
+    """nbgrader's ``submitted/<student>/<assignment>/``: some student holds the assignment."""
+    return any(child.is_dir() and any(_normal(a.name) == _normal(exercise) for a in _visible(child)
+                                      if a.is_dir())
+               for child in _visible(submitted))
+
+
+def _copy(source: Path, target: Path, origin: dict[Path, Path]) -> None:
+    """Copy without links (a student's link could point at a classmate's work), noting in
+    ``origin`` where each copied file came from."""
+    if source.is_symlink():
+        return
+    if source.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        for child in _visible(source):
+            _copy(child, target / child.name, origin)
+    elif source.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        origin[target] = source
+
+
+def _from_lms(submitters: dict[str, lms.Submitter], exercise: str, scratch: Path,
+              notes: list[str]) -> list[Found]:
+    """One student per LMS id: the latest attempt's files gathered into a folder of their
+    own, under the student's own file names, and the exercise's file picked from it."""
+    found = []
+    for student, who in submitters.items():
+        folder = scratch / re.sub(r"[^\w.@+-]", "_", student)
+        origin: dict[Path, Path] = {}
+        for piece in who.latest():
+            if piece.filename or piece.entry.is_dir():
+                _copy(piece.entry, folder / piece.filename if piece.filename else folder, origin)
+        folder.mkdir(parents=True, exist_ok=True)
+        path, problem = pick_file(folder, exercise)
+        if problem:
+            problem = problem.replace(f"{folder.name}/", f"{who.lms}'s download for {student}")
+        shown = str(origin[path]) if path is not None else ""
+        if len(who.attempts) > 1:
+            notes.append(f"{student} ({who.name or who.lms}): {len(who.attempts)} attempts; graded the "
+                         f"latest, {who.attempts[-1]}; earlier: {', '.join(who.attempts[:-1])}.")
+        found.append(Found(student, path, None if path else "missing", problem,
+                           who.pieces[0].entry.name, who.name, who.late, shown))
+    return found
 
 
 def _unique(found: list[Found]) -> list[Found]:

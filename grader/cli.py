@@ -124,8 +124,12 @@ def self_check(exercises):
               "[default: the number of CPU cores].")
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds one submission may take "
               "in all [default: every check running into its own timeout].")
-@click.option("--force", is_flag=True, help="Regrade everything, forgetting earlier runs.")
-def grade_batch(folder, exercise, out, jobs, timeout, force):
+@click.option("--force", is_flag=True, help="Regrade everything, forgetting earlier runs (and "
+              "replace another exercise's gradebook in OUT).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of the class (an id column; name, email optional): every student on "
+                   "it gets a row.")
+def grade_batch(folder, exercise, out, jobs, timeout, force, roster):
     """Grade a class: FOLDER (or a zip) holds one sub-folder or file per student.
 
     Re-running the same command after an interruption keeps what was graded
@@ -135,7 +139,7 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
     from grader.progress import display_for
 
     batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
-                      display=display_for(sys.stdout))
+                      display=display_for(sys.stdout), roster=roster)
 
 
 @cli.command("gradescope")
