@@ -157,6 +157,35 @@ def gradescope_bundle(exercise, out, hidden_visibility):
     click.echo(f"wrote {out}: upload it as the assignment's autograder (Ubuntu base image)")
 
 
+@cli.group("nbgrader")
+def nbgrader_commands():
+    """An nbgrader course from the exercises, and a batch's scores in its gradebook."""
+
+
+@nbgrader_commands.command("export")
+@click.argument("course", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--exercise", "exercises", multiple=True, help="Only these exercises [default: all].")
+def nbgrader_export(course, exercises):
+    """Write COURSE/nbgrader_config.py and COURSE/source/<exercise>/<exercise>.ipynb."""
+    from grader import catalog, nbgrader_course
+
+    for name in exercises:
+        catalog.load(name)  # an unknown exercise is refused in one sentence
+    for path in nbgrader_course.export_course(course, list(exercises) or None):
+        click.echo(f"wrote {path}")
+
+
+@nbgrader_commands.command("import")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("course", type=click.Path(path_type=Path))
+def nbgrader_import(out, course):
+    """Write the task scores of grade batch's OUT into COURSE/gradebook.db."""
+    from grader import nbgrader_course
+
+    count = nbgrader_course.import_scores(out, course)
+    click.echo(f"wrote {count} students' scores into {course / 'gradebook.db'}")
+
+
 def main() -> None:
     try:
         code = cli.main(standalone_mode=False)  # so Ctrl-C reaches us instead of "Aborted!"

@@ -35,7 +35,8 @@ CONFIG = "gradescope.json"  # inside the bundle: which exercise, how hidden chec
 BASE_REQUIREMENTS = ("torch", "numpy", "pytest", "click", "rich", "nbformat")
 OPTIONAL_REQUIREMENTS = {"sklearn": "scikit-learn", "torchvision": "torchvision"}
 # The instructor's commands: grading one submission never imports them.
-NOT_IN_BUNDLE = ("batch", "pool", "journal", "progress", "selfcheck", "gradebook", "report", "cli")
+NOT_IN_BUNDLE = ("batch", "pool", "journal", "progress", "selfcheck", "gradebook", "report", "cli",
+                 "roster", "nbgrader_course")
 
 
 # -- the results document -------------------------------------------------------------------
