@@ -174,7 +174,7 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
     excluded = {Path(p).resolve() for p in exclude}
     entries = []
     for entry in _visible(root):
-        if entry.resolve() in excluded or _is_gradebook(entry):
+        if _is_gradebook(entry) or any(entry.resolve() in (p, *p.parents) for p in excluded):
             continue  # an --out folder inside the class folder is nobody's submission
         if entry.is_dir() and entry.name == "submitted" and _is_nbgrader(entry, exercise):
             entries += _visible(entry)  # nbgrader's submitted/ beside other submissions

@@ -98,6 +98,9 @@ def test_an_out_folder_inside_the_class_folder_is_nobodys_submission(tmp_path):
                                         "grades/results.jsonl": "", "grades/feedback/ann.md": ""})
     found, klass = students(folder, tmp_path)
     assert sorted(found) == ["ann"] and not klass.ignored
+    (folder / "runs").mkdir()  # the folder that will hold a new --out, before it is written
+    nested = find_submissions(folder, EXERCISE, tmp_path / "again", exclude=[folder / "runs" / "new"])
+    assert sorted(f.student for f in nested.found) == ["ann"]
 
 
 def test_a_roster_gives_every_student_a_row_and_names_the_unknown(tmp_path):
