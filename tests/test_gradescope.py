@@ -14,8 +14,10 @@ from pathlib import Path
 import jsonschema
 import nbformat
 import pytest
+from click.testing import CliRunner
 
 from grader import catalog, gradescope, paths
+from grader.cli import cli
 from grader.results import CheckResult, GradeResult, TaskResult
 
 EXERCISE = "exercise3"
@@ -84,6 +86,17 @@ def test_the_bundle_has_its_two_scripts_at_the_root_and_no_answers_but_its_own(t
 
 # -- the bundle, run as Gradescope runs it ---------------------------------------------------
 
+def test_the_command_builds_the_bundle_with_the_visibility_asked_for(tmp_path):
+    shown = CliRunner().invoke(cli, ["gradescope", EXERCISE, "--out", str(tmp_path / "ag.zip"),
+                                     "--hidden-visibility", "after_due_date"])
+    assert shown.exit_code == 0, shown.output
+    with zipfile.ZipFile(tmp_path / "ag.zip") as zipped:
+        config = json.loads(zipped.read(gradescope.CONFIG))
+    assert config == {"exercise": EXERCISE, "hidden_visibility": "after_due_date"}
+    refused = CliRunner().invoke(cli, ["gradescope", "exercise99", "--out", str(tmp_path / "x.zip")])
+    assert refused.exit_code == 2 and not (tmp_path / "x.zip").exists()
+
+
 @pytest.fixture(scope="module")
 def autograder(tmp_path_factory):
     """The bundle unzipped as /autograder/source, set up in a fresh virtual environment that
@@ -125,6 +138,7 @@ def solution() -> str:
     return (paths.SOLUTIONS / f"{EXERCISE}.py").read_text()
 
 
+@pytest.mark.slow
 def test_setup_installs_into_the_active_environment(autograder):
     source, env = autograder
     shown = subprocess.run(["python3", "-m", "pip", "show", "torch"], env=env, capture_output=True,
@@ -132,6 +146,7 @@ def test_setup_installs_into_the_active_environment(autograder):
     assert shown.returncode == 0, shown.stderr  # what requirements.txt asks for resolves here
 
 
+@pytest.mark.slow
 def test_a_solution_under_any_name_earns_every_point(autograder, tmp_path):
     document = run_autograder(autograder, tmp_path, {"my_work.py": solution()})
     assert document["score"] == sum(t["max_score"] for t in document["tests"]) == 30
@@ -139,6 +154,7 @@ def test_a_solution_under_any_name_earns_every_point(autograder, tmp_path):
     assert "Graded file: my_work.py" in document["output"]
 
 
+@pytest.mark.slow
 def test_a_stub_earns_nothing_and_says_why(autograder, tmp_path):
     stub = (paths.EXERCISES / f"{EXERCISE}.py").read_text()
     document = run_autograder(autograder, tmp_path, {f"{EXERCISE}.py": stub})
@@ -146,6 +162,7 @@ def test_a_stub_earns_nothing_and_says_why(autograder, tmp_path):
     assert all(t["status"] == "failed" and t["output"] for t in document["tests"])
 
 
+@pytest.mark.slow
 def test_a_notebook_is_graded_as_its_code_cells(autograder, tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Exercise 3"),
                                                nbformat.v4.new_code_cell(solution())])
@@ -153,6 +170,7 @@ def test_a_notebook_is_graded_as_its_code_cells(autograder, tmp_path):
     assert document["score"] == 30
 
 
+@pytest.mark.slow
 def test_a_submission_cannot_write_its_own_results(autograder, tmp_path):
     document = run_autograder(autograder, tmp_path, {f"{EXERCISE}.py": solution() + HOSTILE.read_text()})
     time.sleep(4)  # the child it left behind would have written by now
@@ -162,6 +180,7 @@ def test_a_submission_cannot_write_its_own_results(autograder, tmp_path):
     assert document["score"] == 30 - sum(t["max_score"] for t in cross_entropy) > 0
 
 
+@pytest.mark.slow
 def test_an_empty_submission_folder_lists_every_check_at_zero(autograder, tmp_path):
     document = run_autograder(autograder, tmp_path, {})
     assert document["score"] == 0 and len(document["tests"]) == len(every_check(template()))

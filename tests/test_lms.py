@@ -120,6 +120,7 @@ def test_a_roster_without_an_id_column_is_refused_in_one_sentence(tmp_path):
         read_roster(roster)
 
 
+@pytest.mark.slow
 def test_a_canvas_batch_with_a_roster_writes_ids_names_late_and_the_graded_file(tmp_path):
     folder = write(tmp_path / "canvas", CANVAS)
     roster = tmp_path / "roster.csv"

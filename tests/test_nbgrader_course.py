@@ -67,6 +67,7 @@ def test_nbgraders_clear_solutions_leaves_exactly_each_stub(course):
         assert same_code(code_of(released), stub), exercise
 
 
+@pytest.mark.slow
 def test_generate_assignment_releases_the_stub_and_the_source_earns_full_marks(course, tmp_path):
     run = subprocess.run(["nbgrader", "generate_assignment", "exercise3"], cwd=course,
                          capture_output=True, text=True, timeout=300)
