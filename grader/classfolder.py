@@ -10,7 +10,6 @@ with nothing gradable is reported as ``missing``, never skipped.
 from __future__ import annotations
 
 import re
-import shutil
 import stat
 import sys
 import zipfile
@@ -214,42 +213,22 @@ def _is_nbgrader(submitted: Path, exercise: str) -> bool:
                for child in _visible(submitted))
 
 
-def _copy(source: Path, target: Path, origin: dict[Path, Path]) -> None:
-    """Copy without links (a student's link could point at a classmate's work), noting in
-    ``origin`` where each copied file came from."""
-    if source.is_symlink():
-        return
-    if source.is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        for child in _visible(source):
-            _copy(child, target / child.name, origin)
-    elif source.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        origin[target] = source
-
-
 def _from_lms(submitters: dict[str, lms.Submitter], exercise: str, scratch: Path,
               notes: list[str]) -> list[Found]:
-    """One student per LMS id: the latest attempt's files gathered into a folder of their
-    own, under the student's own file names, and the exercise's file picked from it."""
+    """One student per LMS id: the latest attempt's files, gathered by grader.lms, and the
+    exercise's file picked from them as from any student's folder."""
     found = []
-    for student, who in submitters.items():
-        folder = scratch / re.sub(r"[^\w.@+-]", "_", student)
-        origin: dict[Path, Path] = {}
-        for piece in who.latest():
-            if piece.filename or piece.entry.is_dir():
-                _copy(piece.entry, folder / piece.filename if piece.filename else folder, origin)
-        folder.mkdir(parents=True, exist_ok=True)
+    for number, (student, who) in enumerate(submitters.items()):
+        folder = scratch / str(number)
+        origin = lms.gather(who, folder, GRADABLE)
         path, problem = pick_file(folder, exercise)
         if problem:
             problem = problem.replace(f"{folder.name}/", f"{who.lms}'s download for {student}")
-        shown = str(origin[path]) if path is not None else ""
-        if len(who.attempts) > 1:
-            notes.append(f"{student} ({who.name or who.lms}): {len(who.attempts)} attempts; graded the "
-                         f"latest, {who.attempts[-1]}; earlier: {', '.join(who.attempts[:-1])}.")
+        if note := lms.attempts_note(who):
+            notes.append(note)
         found.append(Found(student, path, None if path else "missing", problem,
-                           who.pieces[0].entry.name, who.name, who.late, shown))
+                           who.pieces[0].entry.name, who.name, who.late,
+                           str(origin[path]) if path else ""))
     return found
 
 

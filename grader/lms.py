@@ -23,6 +23,7 @@ with several files or attempts is one row and a helper file is never a student.
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,3 +133,44 @@ def group(entries: list[Path]) -> tuple[dict[str, Submitter], list[Path]]:
         who.name = who.name or piece.name
         who.late = who.late or piece.late
     return {s.student: s for s in students.values()}, others
+
+
+def gather(who: Submitter, folder: Path, gradable: tuple[str, ...]) -> dict[Path, Path]:
+    """Copy the gradable files of ``who``'s latest attempt into ``folder`` under the student's
+    own file names (a later upload of one name replaces an earlier); returns where each copy
+    came from. Links are not followed: a student's link could point at a classmate's work."""
+    origin: dict[Path, Path] = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    for piece in who.latest():
+        if piece.entry.is_dir():
+            _copy_tree(piece.entry, folder, gradable, origin)
+        elif piece.filename and Path(piece.filename).suffix.lower() in gradable:
+            _copy_file(piece.entry, folder / piece.filename, origin)
+    return origin
+
+
+def _copy_tree(source: Path, target: Path, gradable: tuple[str, ...], origin: dict[Path, Path],
+               depth: int = 0) -> None:
+    for child in sorted(source.iterdir()):
+        if child.is_symlink() or child.name.startswith(".") or child.name == "__MACOSX":
+            continue
+        if child.is_dir() and depth < 6:
+            _copy_tree(child, target / child.name, gradable, origin, depth + 1)
+        elif child.is_file() and child.suffix.lower() in gradable:
+            _copy_file(child, target / child.name, origin)
+
+
+def _copy_file(source: Path, target: Path, origin: dict[Path, Path]) -> None:
+    if source.is_symlink():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    origin[target] = source
+
+
+def attempts_note(who: Submitter) -> str | None:
+    """What the instructor should know when a student made several attempts."""
+    if len(who.attempts) < 2:
+        return None
+    return (f"{who.student} ({who.name or who.lms}): {len(who.attempts)} attempts; graded the "
+            f"latest, {who.attempts[-1]}; earlier: {', '.join(who.attempts[:-1])}.")

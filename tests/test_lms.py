@@ -149,3 +149,13 @@ def test_a_canvas_batch_with_a_roster_writes_ids_names_late_and_the_graded_file(
                            capture_output=True, text=True, timeout=300)
     assert other.returncode == 2 and "holds the gradebook of exercise3" in other.stderr
     assert len(other.stderr.strip().splitlines()) == 1
+
+
+def test_a_link_in_a_download_is_never_followed(tmp_path):
+    folder = write(tmp_path / "canvas", {"doejane_12345_67890_notes.txt": ""})
+    (folder / "doejane_12345_67891_exercise3.py").symlink_to(paths.SOLUTIONS / f"{EXERCISE}.py")
+    (folder / "Jane Doe_23456_assignsubmission_file_").mkdir()
+    (folder / "Jane Doe_23456_assignsubmission_file_" / "exercise3.py").symlink_to(
+        paths.SOLUTIONS / f"{EXERCISE}.py")
+    found, _ = students(folder, tmp_path)
+    assert {s: f.status for s, f in found.items()} == {"12345": "missing", "23456": "missing"}
