@@ -68,8 +68,9 @@ def forget(out: Path) -> None:
 
 
 def file_name(student: str) -> str:
-    """A student id made safe as a file or folder name."""
-    safe = re.sub(r"[^\w.@+-]", "_", student).strip(".") or "_"
+    """A student id made safe as a file or folder name: the id itself where it can be (so
+    feedback/<id>.md matches the CSV), a character no file name may hold becoming ``_``."""
+    safe = re.sub(r"[^\w .@+-]", "_", student).strip(". ") or "_"
     return safe[:120]
 
 

@@ -48,3 +48,11 @@ def test_junit_escapes_what_a_student_wrote():
     root = ET.fromstring(gradebook.junit_xml([result], EXERCISE))
     assert root.find("testsuite").get("name") == '"/><injected/>'
     assert root.find(".//injected") is None and root.find(".//system-out") is None
+
+
+def test_feedback_files_are_named_as_the_csv_ids_where_a_file_name_can_hold_them():
+    ids = ["Jane Doe", "zoë", "12345", "a/b", "..", "ann", "Ann"]
+    names = gradebook.unique_file_names(ids)
+    assert [names[i] for i in ids[:3]] == ["Jane Doe", "zoë", "12345"]
+    assert names["a/b"] == "a_b" and names[".."] == "_"
+    assert len({n.casefold() for n in names.values()}) == len(ids)  # ann and Ann stay apart
