@@ -13,7 +13,8 @@ Each LMS names a download's files after the student, in its own pattern:
 - Blackboard (Grade Center, Assignment File Download):
   ``Assignment 3_jdoe_attempt_2026-11-20-10-00-00_exercise3.py`` and the attempt's
   ``..._attempt_2026-11-20-10-00-00.txt`` (which holds "Name: Jane Doe (jdoe)"); the
-  same pattern nbgrader's ``zip_collect`` reads.
+  same pattern nbgrader's ``zip_collect`` reads, where the assignment's name may be
+  absent (``hacker_attempt_2016-01-30-15-30-10_problem1.ipynb``).
 
 ``group`` gathers a download's entries by student, with the LMS's own id, the display
 name, whether it was late and which attempt each file belongs to, so that one student
@@ -30,7 +31,7 @@ from pathlib import Path
 CANVAS = re.compile(r"^(?P<name>[a-z0-9-]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")
 CANVAS_TEXT = re.compile(r"^(?P<name>[a-z0-9-]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<file>text|link)\.html$")
 MOODLE = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$")
-BLACKBOARD = re.compile(r"^(?P<assignment>.+)_(?P<id>[^_]+)_attempt_"
+BLACKBOARD = re.compile(r"^(?:(?P<assignment>.+)_)?(?P<id>[^_]+)_attempt_"
                         r"(?P<when>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:_(?P<file>.+))?$")
 BLACKBOARD_NAME = re.compile(r"^Name:\s*(?P<name>.*?)\s*\((?P<id>[^()]+)\)\s*$", re.MULTILINE)
 # Canvas keeps a resubmitted file's name unique by adding -1, -2 before the suffix.

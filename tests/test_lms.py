@@ -159,3 +159,14 @@ def test_a_link_in_a_download_is_never_followed(tmp_path):
         paths.SOLUTIONS / f"{EXERCISE}.py")
     found, _ = students(folder, tmp_path)
     assert {s: f.status for s, f in found.items()} == {"12345": "missing", "23456": "missing"}
+
+
+def test_nbgraders_zip_collect_names_are_blackboards_with_or_without_the_assignment(tmp_path):
+    # the examples of nbgrader's zip_collect documentation, with this exercise's file
+    folder = write(tmp_path / "archive", {
+        "hacker_attempt_2016-01-30-15-30-10_exercise3.ipynb": "{}",
+        "ps1_bitdiddle_attempt_2016-01-30-20-30-10_exercise3.ipynb": "{}",
+        "ps1_bitdiddle_attempt_2016-01-30-20-30-10_helpers.py": SOLUTION})
+    found, _ = students(folder, tmp_path)
+    assert sorted(found) == ["bitdiddle", "hacker"]
+    assert found["bitdiddle"].path.name == "exercise3.ipynb"
