@@ -159,11 +159,12 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
         first_worker.load()
     except StudentProblem as problem:
         first_worker.close()
-        result = GradeResult.empty(template, label, "import_error",
+        failed = GradeResult.empty(template, label, "import_error",
                                    f"Importing {path.name} failed: {problem}",
                                    time.perf_counter() - started)
-        result.flags = _flags(first_worker)
-        return result
+        failed.printed = first_worker.printed()
+        failed.flags = _flags(first_worker)
+        return failed
     finally:
         _note_sandbox(first_worker.in_namespaces)
     results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, first_worker)
@@ -176,7 +177,7 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
                  f"({', '.join(entry.task_names())}): is it the right file, and is it saved?")
     return GradeResult(exercise, label, "graded", score, template.max_score, tasks,
                        round(time.perf_counter() - started, 3), error, template.hidden_max_score,
-                       _flags(first_worker))
+                       flags=_flags(first_worker), printed=first_worker.printed())
 
 
 def _flags(first_worker: Student) -> list[Flag]:
