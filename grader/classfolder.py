@@ -71,9 +71,16 @@ def _shallowest(files: list[Path]) -> Path:
     return min(files, key=lambda p: (len(p.parts), p.suffix.lower() != ".py", str(p)))
 
 
-def pick_file(folder: Path, exercise: str) -> tuple[Path | None, str | None, list[str]]:
-    """The file of ``exercise`` in one student's folder, or why there is none, and the links
-    in that folder (reported, never followed)."""
+def pick_file(folder: Path, exercise: str) -> tuple[Path | None, str | None]:
+    """The file of ``exercise`` in one student's folder, or why there is none."""
+    path, reason, links = picked_with_links(folder, exercise)
+    if path is None and links:
+        reason = reason.removesuffix(".") + f"; links are not followed: {', '.join(links[:5])}."
+    return path, reason
+
+
+def picked_with_links(folder: Path, exercise: str) -> tuple[Path | None, str | None, list[str]]:
+    """``pick_file``, and the links in the folder (reported, never followed)."""
     links: list[str] = []
     files = _candidates(folder, links, folder)
     path, reason = _pick(files, folder, exercise)
@@ -246,9 +253,7 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
             entries += _visible(entry)  # nbgrader's submitted/ beside other submissions
         else:
             entries.append(entry)
-    links = [e for e in entries if e.is_symlink()]  # never gathered as an LMS download
-    submitters, entries = lms.group([e for e in entries if not e.is_symlink()])
-    entries = sorted([*entries, *links])
+    submitters, entries = lms.group(entries)  # grader.lms never follows a link either
     found, ignored = _from_lms(submitters, exercise, scratch / "lms", notes), []
     for entry in entries:
         suffix = entry.suffix.lower()
@@ -276,7 +281,7 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
 def _found_in(folder: Path, student: str, entry: str, exercise: str, notes: list[str],
               zipped_links: list[str] = ()) -> Found:
     """One student's folder (or unpacked zip); its links go into the notes or the reason."""
-    path, problem, links = pick_file(folder, exercise)
+    path, problem, links = picked_with_links(folder, exercise)
     links = [*zipped_links, *links]
     if links:
         said = f"links are not followed: {', '.join(links[:5])}."
@@ -305,7 +310,7 @@ def _from_lms(submitters: dict[str, lms.Submitter], exercise: str, scratch: Path
     for number, (student, who) in enumerate(submitters.items()):
         folder = scratch / str(number)
         origin = lms.gather(who, folder, GRADABLE)
-        path, problem, _ = pick_file(folder, exercise)
+        path, problem = pick_file(folder, exercise)
         if problem:
             problem = problem.replace(f"{folder.name}/", f"{who.lms}'s download for {student}")
         if note := lms.attempts_note(who):
