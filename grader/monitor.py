@@ -340,32 +340,33 @@ def _watch_switch(original, name: str):
     return switch
 
 
-def _replace_everywhere(original, wrapper) -> None:
-    """Point every loaded torch module's name for ``original`` at ``wrapper``."""
+def _replace_everywhere(wrappers: dict[int, tuple]) -> None:
+    """Point every loaded torch module's name for each original at its wrapper, in one pass
+    over the modules: ``wrappers`` maps id(original) to (original, wrapper)."""
     for module in list(sys.modules.values()):
         name = getattr(module, "__name__", "")
         if not isinstance(name, str) or not name.startswith("torch"):
             continue
         space = getattr(module, "__dict__", {})
         for key, value in list(space.items()):
-            if value is original:
-                space[key] = wrapper
+            found = wrappers.get(id(value))
+            if found is not None and found[0] is value:
+                space[key] = found[1]
 
 
 def install() -> None:
     """In the fork-server, once: the hook and the wrappers every worker inherits, disarmed."""
-    import torch
+    import torch  # noqa: F401  - its modules are what gets wrapped
 
-    for name in TORCH_SWITCHES:
-        original = getattr(torch._C, name, None)
-        if original is not None:
-            _replace_everywhere(original, _watch_switch(original, f"torch._C.{name}"))
-    for module_name, names in PYTHON_SWITCHES.items():
+    wrappers = {}
+    for module_name, names in {"torch._C": TORCH_SWITCHES, **PYTHON_SWITCHES}.items():
         module = sys.modules.get(module_name)
         for name in names:
             original = getattr(module, name, None)
             if original is not None:
-                _replace_everywhere(original, _watch_switch(original, f"{module_name}.{name}"))
+                wrappers[id(original)] = (original,
+                                          _watch_switch(original, f"{module_name}.{name}"))
+    _replace_everywhere(wrappers)
     import builtins
     import importlib
 
