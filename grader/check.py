@@ -56,13 +56,21 @@ class CheckInfo:
     task: str
     points: float
     timeout: float | None = None
+    # Hidden checks run only in the instructor's grading: they are left out of the student kit
+    # and draw their inputs from the course secret (grader/secret.py).
+    hidden: bool = False
+
+    @property
+    def visibility(self) -> str:
+        return "hidden" if self.hidden else "public"
 
 
-def check(task: str, points: float = 1.0, timeout: float | None = None):
-    """Mark a test function as a check of ``task`` worth ``points``."""
+def check(task: str, points: float = 1.0, timeout: float | None = None, hidden: bool = False):
+    """Mark a test function as a check of ``task`` worth ``points``; ``hidden=True`` keeps it
+    out of the student kit."""
 
     def mark(function):
-        function.grader_check = CheckInfo(task, float(points), timeout)
+        function.grader_check = CheckInfo(task, float(points), timeout, hidden)
         return function
 
     return mark

@@ -20,7 +20,7 @@ class ExerciseFirstGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def format_usage(self, ctx, formatter):
-        formatter.write_usage("grade", "EXERCISE [OPTIONS] | list | check | batch")
+        formatter.write_usage("grade", "EXERCISE [OPTIONS] | list | check | batch | release")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -43,12 +43,13 @@ def cli():
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON result document only.")
 @click.option("--fail-under", type=click.FloatRange(0, 100),
               help="Exit with status 1 if the score is below this percentage.")
-def grade_exercise(exercise, submission, task, as_json, fail_under):
+@click.option("--public", is_flag=True, help="Run the public checks only, as the student kit does.")
+def grade_exercise(exercise, submission, task, as_json, fail_under, public):
     from grader import engine
     from grader.catalog import UnknownExercise
 
     try:
-        result = engine.grade(exercise, submission, task=task)
+        result = engine.grade(exercise, submission, task=task, public=public)
     except (UnknownExercise, engine.SubmissionError) as problem:
         fail(str(problem).strip("'\""))
     if as_json:
@@ -71,7 +72,12 @@ def list_exercises(as_json):
 
     listing = [
         {"exercise": e.exercise.name, "title": e.exercise.title,
-         "tasks": [{"name": t.name, "max_score": e.points(t.name)} for t in e.exercise.tasks]}
+         "tasks": [{"name": t.name, "max_score": e.points(t.name),
+                    "hidden_max_score": e.hidden_points(t.name),
+                    "checks": [{"name": c.name, "max_score": c.info.points,
+                                "visibility": c.info.visibility}
+                               for c in e.checks if c.info.task == t.name]}
+                   for t in e.exercise.tasks]}
         for e in catalog.all_exercises()
     ]
     if as_json:
@@ -81,7 +87,8 @@ def list_exercises(as_json):
         total = sum(t["max_score"] for t in item["tasks"])
         click.echo(f"{item['exercise']}  {item['title']}  ({total:g} points)")
         for t in item["tasks"]:
-            click.echo(f"    {t['name']:<28} {t['max_score']:g}")
+            hidden = f"  ({t['hidden_max_score']:g} in hidden checks)" if t["hidden_max_score"] else ""
+            click.echo(f"    {t['name']:<28} {t['max_score']:g}{hidden}")
 
 
 @cli.command("check")
@@ -128,6 +135,19 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
                           display=display_for(sys.stdout))
     except (UnknownExercise, BatchError) as problem:
         fail(str(problem).strip("'\""))
+
+
+@cli.command("release")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def release_kit(out):
+    """Write OUT/student/, the kit students receive: stubs and public checks, no answers."""
+    from grader import release
+
+    try:
+        kit = release.build(out)
+    except release.ReleaseError as problem:
+        fail(str(problem))
+    click.echo(f"Wrote the student kit to {kit}; hand out that folder (see the README).")
 
 
 def main() -> None:

@@ -77,16 +77,17 @@ def _note_sandbox(in_namespaces: bool | None) -> None:
                     "from the file system and network; resource limits still apply.")
 
 
-def _empty_tasks(entry: catalog.ExerciseEntry) -> list[TaskResult]:
-    return [TaskResult(t.name, 0.0, entry.points(t.name)) for t in entry.exercise.tasks]
+def _empty_tasks(entry: catalog.ExerciseEntry, public_only: bool) -> list[TaskResult]:
+    return [TaskResult(t.name, 0.0, entry.points(t.name, public_only)) for t in entry.exercise.tasks]
 
 
-def _run_checks(entry, submission, config, task, check_timeout, spare):
+def _run_checks(entry, submission, config, task, check_timeout, spare, public_only):
     import pytest
 
     from grader.plugin import GradingPlugin
 
-    plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout, spare)
+    plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout, spare,
+                           public_only)
     # Plugins a grading run has no use for cost time (gc.collect, assertion rewriting).
     unused = ["terminal", "cacheprovider", "warnings", "stepwise", "randomly", "doctest",
               "unraisableexception", "threadexception", "faulthandler", "junitxml", "pastebin",
@@ -104,7 +105,8 @@ def _run_checks(entry, submission, config, task, check_timeout, spare):
     return plugin.results, plugin.in_namespaces
 
 
-def _tally(entry, results: dict[str, CheckResult], task: str | None) -> list[TaskResult]:
+def _tally(entry, results: dict[str, CheckResult], task: str | None,
+           public_only: bool) -> list[TaskResult]:
     tasks = []
     for declared in entry.exercise.tasks:
         if task is not None and declared.name != task:
@@ -116,16 +118,19 @@ def _tally(entry, results: dict[str, CheckResult], task: str | None) -> list[Tas
             for c in checks:
                 c.status, c.score, c.feedback = "forbidden", 0.0, forbidden.feedback
         tasks.append(TaskResult(declared.name, sum(c.score for c in checks),
-                                entry.points(declared.name), checks))
+                                entry.points(declared.name, public_only), checks))
     return tasks
 
 
 def grade(exercise: str, submission: Path | None = None, *, task: str | None = None,
           label: str | None = None, hidden: list[Path] = (),
-          check_timeout: float | None = None) -> GradeResult:
+          check_timeout: float | None = None, public: bool = False) -> GradeResult:
     """Grade one submission of ``exercise``; raises SubmissionError or UnknownExercise.
 
-    ``check_timeout`` overrides every check's own time limit (seconds).
+    ``check_timeout`` overrides every check's own time limit (seconds). ``public`` runs the
+    public checks only, exactly what the student kit runs; the result's ``hidden_max_score``
+    says how many points that left out. A student kit holds public checks only, so there
+    every run is such a run.
     """
     started = time.perf_counter()
     server = fork_server()
@@ -140,21 +145,25 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     loaded.setup = probe_path(setup) if setup else None
     config = sandbox_config(hidden)
 
+    public_only = public or bool(entry.held_back)
+    held_back = entry.hidden_points(task) if public_only else 0.0
+
     def result(status, tasks, error=None):
         score = sum(t.score for t in tasks)
         return GradeResult(exercise, label or str(path), status, score,
                            sum(t.max_score for t in tasks), tasks,
-                           round(time.perf_counter() - started, 3), error)
+                           round(time.perf_counter() - started, 3), error, held_back)
 
     probe = Student(server, loaded, config, timeout=check_timeout or entry.exercise.timeout)
     try:
         probe.load()
     except StudentProblem as problem:
         probe.close()
-        tasks = [t for t in _empty_tasks(entry) if task is None or t.name == task]
+        tasks = [t for t in _empty_tasks(entry, public_only) if task is None or t.name == task]
         return result("import_error", tasks, f"Importing {path.name} failed: {problem}")
     finally:
         _note_sandbox(probe.in_namespaces)
-    results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, probe)
+    results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, probe,
+                                         public_only)
     _note_sandbox(in_namespaces)
-    return result("graded", _tally(entry, results, task))
+    return result("graded", _tally(entry, results, task, public_only))

@@ -8,10 +8,9 @@ into a CheckResult.
 
 from __future__ import annotations
 
-import zlib
-
 import pytest
 
+from grader import expected, secret
 from grader.catalog import ExerciseEntry
 from grader.check import Mistake, check_name
 from grader.forkserver import ForkServer
@@ -42,9 +41,11 @@ def _short_failure(excinfo, style=None) -> str:
 class GradingPlugin:
     def __init__(self, entry: ExerciseEntry, server: ForkServer, submission: Submission,
                  config: SandboxConfig, task: str | None = None,
-                 check_timeout: float | None = None, spare: Student | None = None):
+                 check_timeout: float | None = None, spare: Student | None = None,
+                 public_only: bool = False):
         self.entry = entry
         self.task = task
+        self.public_only = public_only
         self.check_timeout = check_timeout
         # One worker serves task after task while the code it runs leaves no trace in its
         # process (a changed torch function, default dtype, timer, thread...); otherwise the
@@ -68,21 +69,25 @@ class GradingPlugin:
         info = request.function.grader_check
         timeout = self.check_timeout or info.timeout or self.entry.exercise.timeout
         student = self._student_for(info.task, timeout)
-        student.seed = zlib.crc32(request.function.__name__.encode())
+        student.seed = secret.worker_seed(self.entry.exercise.name, request.function.__name__,
+                                          info.hidden)
         yield student
         if student.in_namespaces is not None:
             self.in_namespaces = student.in_namespaces
 
     def pytest_collection_modifyitems(self, items):
         items[:] = [i for i in items if hasattr(getattr(i, "function", None), "grader_check")
-                    and (self.task is None or i.function.grader_check.task == self.task)]
+                    and (self.task is None or i.function.grader_check.task == self.task)
+                    and not (self.public_only and i.function.grader_check.hidden)]
         for item in items:
             # pytest's report of a failure parses the check's source to show it (three quarters
             # of the time a failing submission took); feedback comes from the exception alone.
             item.repr_failure = item._repr_failure_py = _short_failure
 
     def pytest_runtest_setup(self, item):
-        seed_torch(zlib.crc32(item.name.encode()))
+        hidden = item.function.grader_check.hidden
+        seed_torch(secret.check_seed(self.entry.exercise.name, item.name, hidden))
+        expected.begin(self.entry.exercise.name, item.name)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -95,7 +100,7 @@ class GradingPlugin:
             self.results[item.function.__name__] = CheckResult(
                 name=check_name(item.function), status=status,
                 score=info.points if status == "passed" else 0.0,
-                max_score=info.points, feedback=feedback)
+                max_score=info.points, feedback=feedback, visibility=info.visibility)
 
     def pytest_sessionfinish(self):
         self.worker.close()

@@ -65,7 +65,7 @@ def test_sigmoid_matches_the_true_sigmoid(student):
     expect_close(student.sigmoid(x), torch.sigmoid(x), "sigmoid(x)")
 
 
-@check("sigmoid")
+@check("sigmoid", hidden=True)
 def test_sigmoid_is_finite_for_huge_inputs(student):
     "sigmoid stays finite and inside [0, 1] for inputs as large as 1e4 in either direction."
     x = torch.tensor([-1e4, -500.0, -80.0, 0.0, 80.0, 500.0, 1e4])
@@ -108,14 +108,14 @@ def test_softmax_rows_sum_to_one(student):
            "Did you normalise over the wrong dim?")
 
 
-@check("softmax")
+@check("softmax", hidden=True)
 def test_softmax_uses_the_last_dim_by_default_and_takes_a_batch_of_one(student):
     "softmax(x) works on the last dim by default, also for a batch holding one row."
     x = logits(1, 6)
     expect_close(student.softmax(x), F.softmax(x, dim=-1), "softmax(x) for x of shape (1, 6)")
 
 
-@check("softmax", points=2)
+@check("softmax", points=2, hidden=True)
 def test_softmax_is_stable_for_huge_logits(student):
     "softmax gives finite, exact probabilities for logits as large as 1e4."
     x = torch.tensor([[1e4, 0.0, -1e4], [1e4, 1e4 - 1, 5.0], [-1e4, -1e4, -1e4]])
@@ -146,7 +146,7 @@ def test_log_softmax_matches_torch_along_any_dim(student):
                      f"log_softmax(x, dim={dim}) for x of shape {tuple(x.shape)}")
 
 
-@check("log_softmax", points=2)
+@check("log_softmax", points=2, hidden=True)
 def test_log_softmax_is_stable_for_huge_logits(student):
     "log_softmax stays finite and exact for logits as large as 1e4."
     x = torch.tensor([[1e4, 0.0, -1e4], [-1e4, -1e4, -1e4], [0.0, 200.0, -200.0]])
@@ -188,7 +188,7 @@ def test_cross_entropy_matches_torch(student):
                       "the mean.")
 
 
-@check("cross_entropy")
+@check("cross_entropy", hidden=True)
 def test_cross_entropy_takes_a_batch_of_one(student):
     "cross_entropy works for a batch holding a single sample."
     scores, targets = logits(1, 5), torch.tensor([3])
@@ -243,7 +243,7 @@ def test_mlp_forward_gives_the_networks_probabilities(student):
                  hint="The hidden layer uses sigmoid; the biases are added after each matmul.")
 
 
-@check("mlp_forward")
+@check("mlp_forward", hidden=True)
 def test_mlp_forward_takes_a_batch_of_one(student):
     "mlp_forward works for a single sample."
     inputs = mlp_inputs(1)

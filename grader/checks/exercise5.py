@@ -148,7 +148,7 @@ def test_lenet_has_61706_parameters(student):
                       f"included). Yours: {listing or 'none'}.")
 
 
-@check("LeNet", points=3)
+@check("LeNet", points=3, hidden=True)
 def test_lenet_matches_the_reference_network(student):
     "LeNet's weights load into the reference LeNet, which then gives the same outputs for 64 images."
     inputs = [images(64)]
@@ -156,7 +156,7 @@ def test_lenet_matches_the_reference_network(student):
     expect_reference_outputs(report, inputs, 10, "your LeNet")
 
 
-@check("LeNet")
+@check("LeNet", hidden=True)
 def test_lenet_takes_any_batch_size(student):
     "LeNet gives the reference's outputs for a batch of one image and for a batch of three."
     inputs = [images(1), images(3)]
@@ -164,7 +164,7 @@ def test_lenet_takes_any_batch_size(student):
     expect_reference_outputs(report, inputs, 10, "your LeNet")
 
 
-@check("LeNet", points=2)
+@check("LeNet", points=2, hidden=True)
 def test_lenet_works_for_any_number_of_classes(student):
     "LeNet(num_classes=3) ends in fc3 = Linear(84, 3) and gives the reference's three scores per image."
     inputs = [images(5)]
@@ -176,7 +176,7 @@ def test_lenet_works_for_any_number_of_classes(student):
     expect_reference_outputs(report, inputs, 3, "your LeNet(3)")
 
 
-@check("LeNet")
+@check("LeNet", hidden=True)
 def test_lenet_passes_gradients_to_every_parameter(student):
     "A backward() through LeNet's output gives every parameter the reference's gradient."
     x, upstream = images(4), torch.randn(4, 10)
