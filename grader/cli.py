@@ -99,7 +99,7 @@ def self_check(exercises):
 
     try:
         findings = selfcheck.run(list(exercises) or None)
-    except catalog.UnknownExercise as problem:
+    except (catalog.UnknownExercise, selfcheck.NoSolutions) as problem:
         fail(str(problem).strip("'\""))
     for f in findings:
         mark = click.style("✓", fg="green") if f.ok else click.style("✗", fg="red")

@@ -121,7 +121,9 @@ def _needed_paths() -> list[str]:
 
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()}
     candidates.add(str(Path(torch.__file__).resolve().parent.parent))
-    candidates.add(str(Path(__file__).resolve().parent.parent))  # the grader package itself
+    # The grader package itself, not the folder holding it: in the course tree that folder holds
+    # .git, solutions and the course secret, and nothing of it but grader/ may be in sight.
+    candidates.add(str(Path(__file__).resolve().parent))
     return sorted(p for p in candidates if os.path.isdir(p))
 
 

@@ -2,7 +2,9 @@
 
 For every exercise: the reference solution earns full marks, the stub imports
 and earns 0, every mutant (tests/mutants/<exercise>/*.py) loses points in the
-task it breaks, and grading twice gives equal scores.
+task it breaks, grading twice gives equal scores, and where an exercise has
+hidden checks, some mutant passes every public check and fails a hidden one
+(what hidden checks are for).
 
 A mutant file holds only what it changes; it is appended to the reference
 solution, so its definitions replace the reference's. Its first line names
@@ -70,6 +72,7 @@ def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
     if not mutants:
         return findings
     solution_scores = task_scores(full)
+    only_hidden_catch = []
     for mutant in sorted((paths.MUTANTS / exercise).glob("*.py")):
         broken = mutant_breaks(mutant)
         result = grade_source(exercise, mutant_source(exercise, mutant), mutant.stem)
@@ -78,10 +81,31 @@ def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
         findings.append(Finding(exercise, f"mutant {mutant.stem} loses points in {', '.join(broken)}",
                                 result.status == "graded" and not missed,
                                 f"{result.status}; scores {scores}"))
+        if passes_public_fails_hidden(result):
+            only_hidden_catch.append(mutant.stem)
+    if entry.hidden_points():
+        findings.append(Finding(exercise, "a mutant passes every public check and fails a hidden one",
+                                bool(only_hidden_catch), ", ".join(only_hidden_catch)
+                                or "every mutant that loses points already fails a public check"))
     return findings
 
 
+def passes_public_fails_hidden(result: GradeResult) -> bool:
+    """What hidden checks are for: a mistake tuning to the public checks would not show."""
+    checks = [c for _, c in result.checks()]
+    return (result.status == "graded"
+            and all(c.status == "passed" for c in checks if c.visibility == "public")
+            and any(c.status != "passed" for c in checks if c.visibility == "hidden"))
+
+
+class NoSolutions(Exception):
+    """``grade check`` needs the instructor's tree; a student kit has no solutions."""
+
+
 def run(exercises: list[str] | None = None, mutants: bool = True) -> list[Finding]:
+    if not paths.SOLUTIONS.is_dir():
+        raise NoSolutions("grade check needs the course's solutions/ folder, which a student "
+                          "kit does not have.")
     findings = []
     for exercise in exercises or catalog.exercise_names():
         findings += check_exercise(exercise, mutants)
