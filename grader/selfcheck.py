@@ -84,9 +84,10 @@ def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
         if passes_public_fails_hidden(result):
             only_hidden_catch.append(mutant.stem)
     if entry.hidden_points():
-        findings.append(Finding(exercise, "a mutant passes every public check and fails a hidden one",
-                                bool(only_hidden_catch), ", ".join(only_hidden_catch)
-                                or "every mutant that loses points already fails a public check"))
+        caught = f": {', '.join(only_hidden_catch)}" if only_hidden_catch else ""
+        findings.append(Finding(exercise, "a mutant passes every public check and fails a hidden one"
+                                + caught, bool(only_hidden_catch),
+                                "every mutant that loses points already fails a public check"))
     return findings
 
 
