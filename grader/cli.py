@@ -46,12 +46,8 @@ def cli():
 @click.option("--public", is_flag=True, help="Run the public checks only, as the student kit does.")
 def grade_exercise(exercise, submission, task, as_json, fail_under, public):
     from grader import engine
-    from grader.catalog import UnknownExercise
 
-    try:
-        result = engine.grade(exercise, submission, task=task, public=public)
-    except (UnknownExercise, engine.SubmissionError) as problem:
-        fail(str(problem).strip("'\""))
+    result = engine.grade(exercise, submission, task=task, public=public)
     if as_json:
         click.echo(result.to_json(indent=2))
     else:
@@ -95,12 +91,9 @@ def list_exercises(as_json):
 @click.option("--exercise", "exercises", multiple=True, help="Check only these exercises.")
 def self_check(exercises):
     """Prove the checks: solutions full, stubs 0, every mutant caught, scores stable."""
-    from grader import catalog, selfcheck
+    from grader import selfcheck
 
-    try:
-        findings = selfcheck.run(list(exercises) or None)
-    except (catalog.UnknownExercise, selfcheck.NoSolutions) as problem:
-        fail(str(problem).strip("'\""))
+    findings = selfcheck.run(list(exercises) or None)
     for f in findings:
         mark = click.style("✓", fg="green") if f.ok else click.style("✗", fg="red")
         click.echo(f"{mark} {f.exercise}: {f.subject}" + ("" if f.ok else f"  -- {f.detail}"))
@@ -126,15 +119,10 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
     and grades the rest.
     """
     from grader import batch
-    from grader.catalog import UnknownExercise
-    from grader.classfolder import BatchError
     from grader.progress import display_for
 
-    try:
-        batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
-                          display=display_for(sys.stdout))
-    except (UnknownExercise, BatchError) as problem:
-        fail(str(problem).strip("'\""))
+    batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
+                      display=display_for(sys.stdout))
 
 
 @cli.command("release")
@@ -143,18 +131,19 @@ def release_kit(out):
     """Write OUT/student/, the kit students receive: stubs and public checks, no answers."""
     from grader import release
 
-    try:
-        kit = release.build(out)
-    except release.ReleaseError as problem:
-        fail(str(problem))
+    kit = release.build(out)
     click.echo(f"Wrote the student kit to {kit}; hand out that folder (see the README).")
 
 
 def main() -> None:
+    from grader.errors import GraderError
+
     try:
         code = cli.main(standalone_mode=False)  # so Ctrl-C reaches us instead of "Aborted!"
     except (KeyboardInterrupt, click.exceptions.Abort):
         fail("interrupted.", 130)
+    except GraderError as problem:  # bad usage or input: its one sentence, its exit code
+        fail(str(problem), problem.exit_code)
     except click.ClickException as usage:
         usage.show()
         sys.exit(usage.exit_code)

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import nbformat
 
+from grader.errors import NotebookError
+
 # Cell magics whose body is still Python: only their first line goes.
 PYTHON_BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "autoreload"}
 _SHELL_LINE = re.compile(
@@ -33,10 +35,6 @@ _SHELL_LINE = re.compile(
     )""",
     re.VERBOSE,
 )
-
-
-class NotebookError(ValueError):
-    """The file cannot be read as a Python notebook; the message says why, in one sentence."""
 
 
 def _read(path: Path) -> nbformat.NotebookNode:

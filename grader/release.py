@@ -19,6 +19,7 @@ from pathlib import Path
 import tomllib
 
 from grader import catalog, expected, paths
+from grader.errors import GraderError
 
 KIT_NAME = "student"
 # Kept in every check module even when nothing in it refers to them: the catalog reads them.
@@ -29,7 +30,7 @@ INSTRUCTOR_ONLY = {"nbgrader"}
 KIT_EXTRAS = ["nbformat>=5"]
 
 
-class ReleaseError(Exception):
+class ReleaseError(GraderError):
     """The kit cannot be written; the message says why, in one sentence."""
 
 

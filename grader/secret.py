@@ -18,9 +18,10 @@ import secrets
 import zlib
 
 from grader import paths
+from grader.errors import GraderError
 
 
-class SecretError(Exception):
+class SecretError(GraderError):
     """The course secret cannot be read or made; the message says why, in one sentence."""
 
 

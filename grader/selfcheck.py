@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import catalog, engine, paths
+from grader.errors import GraderError
 from grader.results import GradeResult
 
 
@@ -99,7 +100,7 @@ def passes_public_fails_hidden(result: GradeResult) -> bool:
             and any(c.status != "passed" for c in checks if c.visibility == "hidden"))
 
 
-class NoSolutions(Exception):
+class NoSolutions(GraderError):
     """``grade check`` needs the instructor's tree; a student kit has no solutions."""
 
 

@@ -25,7 +25,8 @@ def assert_result_document(document: dict) -> None:
         assert set(task) == {"name", "score", "max_score", "checks"}
         assert task["score"] == sum(c["score"] for c in task["checks"])
         for c in task["checks"]:
-            assert set(c) == {"name", "status", "score", "max_score", "feedback"}
+            assert set(c) == {"name", "status", "score", "max_score", "feedback", "visibility"}
+            assert c["visibility"] in ("public", "hidden")
             assert c["status"] in ("passed", "failed", "error", "timeout", "crashed", "forbidden")
 
 
