@@ -20,6 +20,8 @@ import zlib
 from grader import paths
 from grader.errors import GraderError
 
+SECRET_BYTES = 32
+
 
 class SecretError(GraderError):
     """The course secret cannot be read or made; the message says why, in one sentence."""
@@ -28,20 +30,33 @@ class SecretError(GraderError):
 def course_secret() -> bytes:
     """The secret of this course tree, made (readable by its owner only) on first use."""
     path = paths.COURSE_SECRET
+    if not path.exists():
+        _make(path)
     try:
-        return bytes.fromhex(path.read_text().strip())
-    except FileNotFoundError:
-        pass
-    except ValueError:
-        raise SecretError(f"{path} does not hold a course secret (64 hex digits).") from None
+        secret = bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        secret = b""
+    if len(secret) != SECRET_BYTES:
+        raise SecretError(f"{path} does not hold a course secret ({2 * SECRET_BYTES} hex digits); "
+                          "restore it from a backup, or delete it to start a new one (which "
+                          "changes every hidden check's inputs).")
+    return secret
+
+
+def _make(path) -> None:
+    """Write a new secret whole, then link it into place: two graders starting at once both
+    end up with the one that got there first, and neither ever reads a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:  # O_EXCL: two graders starting at once must not each write a different secret
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return course_secret()
+    draft = path.with_name(f".draft-{os.getpid()}-{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as file:
-        file.write(secrets.token_hex(32) + "\n")
-    return course_secret()
+        file.write(secrets.token_hex(SECRET_BYTES) + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
 
 
 def _derive(purpose: str, exercise: str, check: str) -> int:
