@@ -90,7 +90,19 @@ def expect(condition: bool, message: str) -> None:
         raise Mistake(message)
 
 
+# Whether feedback may quote values: not while a hidden check runs, since its inputs and expected
+# values are what the student must not see (its name, points and sentence they may). Set by
+# the grading plugin before each check.
+_quoting = [True]
+
+
+def quote_values(allowed: bool) -> None:
+    _quoting[0] = allowed
+
+
 def _show(value) -> str:
+    if not _quoting[0]:
+        return "(a hidden check does not show it)"
     if isinstance(value, torch.Tensor):
         text = repr(value).replace("\n", "\n    ")
         return text if len(text) < 600 else text[:600] + " ..."
@@ -144,7 +156,8 @@ def expect_close(actual, expected: torch.Tensor, what: str, hint: str = "",
         return
     where = tuple(torch.nonzero(~close)[0].tolist())
     message = (f"{what} is not what it should be: at index {where} it is "
-               f"{actual[where].item():.6g}, the right value is {expected[where].item():.6g}.")
+               f"{actual[where].item():.6g}, the right value is {expected[where].item():.6g}."
+               if _quoting[0] else f"{what} is not what it should be (at index {where}).")
     raise Mistake(message + (f" {hint}" if hint else ""))
 
 

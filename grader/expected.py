@@ -35,6 +35,11 @@ def begin(exercise: str, check: str) -> None:
     _running[:] = [exercise, check, 0]
 
 
+def running() -> str | None:
+    """The check running now (its function's name), or None before the first."""
+    return _running[1]
+
+
 @functools.cache
 def _shipped(exercise: str) -> dict | None:
     path = DATA / f"{exercise}.pt"

@@ -12,7 +12,7 @@ import pytest
 
 from grader import expected, secret
 from grader.catalog import ExerciseEntry
-from grader.check import Mistake, check_name
+from grader.check import Mistake, check_name, quote_values
 from grader.forkserver import ForkServer
 from grader.results import CheckResult
 from grader.sandbox import SandboxConfig
@@ -81,6 +81,7 @@ class GradingPlugin:
         hidden = item.function.grader_check.hidden
         seed_torch(secret.check_seed(self.entry.exercise.name, item.name, hidden))
         expected.begin(self.entry.exercise.name, item.name)
+        quote_values(not hidden)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
@@ -101,4 +102,5 @@ class GradingPlugin:
                                  duration=call.duration, start=call.start, stop=call.stop)
 
     def pytest_sessionfinish(self):
+        quote_values(True)
         self.worker.close()
