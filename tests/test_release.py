@@ -42,7 +42,21 @@ KIT_GRADING = textwrap.dedent('''
         print(json.dumps({"exercise": path.stem, "kind": path.parent.name, "status": result.status,
                           "score": result.score, "max_score": result.max_score,
                           "hidden_max_score": result.hidden_max_score}))
-''')
+
+    # The walls in an installed kit: a submission reaching for the kit's checks and data.
+    from grader.student import Student
+    from grader.submission import Submission
+    spy = Student(engine.fork_server(), Submission(SPY, "spy.py", "spy"), engine.sandbox_config(),
+                  timeout=5)
+    walls = {}
+    for path in (paths.CHECKS / "exercise3.py", paths.CHECKS / "expected" / "exercise2.pt"):
+        try:
+            walls[str(path)] = spy.size(str(path))
+        except Exception as problem:
+            walls[str(path)] = type(problem).__name__
+    print(json.dumps({"walls": walls, "in_namespaces": spy.in_namespaces}))
+    spy.close()
+''').replace("SPY", repr("def size(path):\n    with open(path, 'rb') as f:\n        return len(f.read())\n"))
 
 
 def clean_env() -> dict:
@@ -88,7 +102,7 @@ def kit_grades(kit, installed, tmp_path_factory):
     assert run.returncode == 0, run.stderr[-3000:]
     lines = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     opened = set(log.read_text().splitlines())
-    return lines[0]["course_root"], lines[1:], opened, folder
+    return lines[0]["course_root"], lines[1:-1], opened, folder, lines[-1]
 
 
 def kit_files(kit: Path) -> list[Path]:
@@ -96,7 +110,7 @@ def kit_files(kit: Path) -> list[Path]:
 
 
 def test_the_kit_grades_every_solution_fully_and_every_stub_at_0(kit_grades):
-    course_root, results, _, _ = kit_grades
+    course_root, results, _, _, _ = kit_grades
     assert not Path(course_root, "solutions").exists(), "the kit's grader found the solutions"
     assert len(results) == 2 * len(EXERCISES)
     for r in results:
@@ -108,7 +122,7 @@ def test_the_kit_grades_every_solution_fully_and_every_stub_at_0(kit_grades):
 
 
 def test_grading_with_the_kit_opens_nothing_outside_the_kit_and_python(kit, installed, kit_grades):
-    _, _, opened, submissions = kit_grades
+    _, _, opened, submissions, _ = kit_grades
     assert any(p.startswith(str(submissions)) for p in opened), "the audit hook saw nothing"
     allowed = [kit, installed, submissions, *map(Path, site.getsitepackages()), Path(sys.base_prefix),
                Path("/proc"), Path("/dev"), Path("/sys"), Path("/etc"), Path("/usr"),
@@ -237,3 +251,12 @@ def test_stripping_drops_hidden_checks_their_helpers_and_comments():
     namespace = {}
     exec(compile(kit_source, "kit", "exec"), namespace)
     assert namespace["HIDDEN_POINTS"] == {"t": 1.0}
+
+
+def test_the_walls_hold_in_an_installed_kit(kit_grades):
+    *_, spied = kit_grades
+    if not spied["in_namespaces"]:
+        pytest.skip("namespaces are unavailable on this machine; the weaker guard is in use")
+    for path, seen in spied["walls"].items():
+        assert Path(path).is_file(), path  # it is there, and the cover is what hides it
+        assert seen == "StudentRaised", f"a submission in the kit read {path}"
