@@ -260,3 +260,12 @@ def test_the_walls_hold_in_an_installed_kit(kit_grades):
     for path, seen in spied["walls"].items():
         assert Path(path).is_file(), path  # it is there, and the cover is what hides it
         assert seen == "StudentRaised", f"a submission in the kit read {path}"
+
+
+def test_instructor_commands_in_the_kit_say_plainly_they_need_the_course(kit, installed, tmp_path):
+    for args, sentence in ((["check"], "needs the course's solutions/ folder"),
+                           (["release", str(tmp_path)], "needs the instructor's course tree")):
+        run = subprocess.run([str(installed / "bin" / "grade"), *args], cwd=kit,
+                             capture_output=True, text=True, env=clean_env())
+        assert run.returncode == 2 and sentence in run.stderr, run.stderr
+        assert "Traceback" not in run.stderr
