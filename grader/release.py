@@ -4,8 +4,9 @@
 ``exercises/`` and the grader package with the public checks only. What stays
 behind: ``solutions/``, ``tests/`` (mutants, hostile submissions), the course
 secret, ``.git``, and every hidden check - its code, name, docstring and
-whatever only it used (a helper, a table of expected values). The check
-modules are rewritten from their syntax tree, which drops comments as well.
+whatever only it used (a helper, a table of expected values), found from the
+module's syntax tree and cut from its text (with the comment above each), so
+what stays reads as the instructor wrote it.
 Expected values public checks take from the reference solution are recorded
 by grading each reference solution once and shipped as data (grader/expected.py).
 """
@@ -13,6 +14,7 @@ by grading each reference solution once and shipped as data (grader/expected.py)
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 from pathlib import Path
 
@@ -55,11 +57,10 @@ def _used_names(nodes: list[ast.stmt]) -> set[str]:
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def strip_hidden(source: str, hidden: set[str], held_back: dict[str, float]) -> str:
-    """The check module ``source`` without the functions named in ``hidden`` and without every
-    top-level definition that, after that, nothing refers to; ``HIDDEN_POINTS`` records the
-    points left out, per task."""
-    body = [node for node in ast.parse(source).body
+def _kept_nodes(tree: ast.Module, hidden: set[str]) -> list[ast.stmt]:
+    """The module's top-level statements less the hidden checks and, after them, every
+    definition nothing else refers to any more."""
+    body = [node for node in tree.body
             if not (isinstance(node, ast.FunctionDef) and node.name in hidden)]
     public_checks = {node.name for node in body if isinstance(node, ast.FunctionDef)
                      and node.name.startswith("test_")}
@@ -69,15 +70,43 @@ def strip_hidden(source: str, hidden: set[str], held_back: dict[str, float]) -> 
                   and not names & (MODULE_NAMES | public_checks)
                   and not names & _used_names(body[:i] + body[i + 1:])]
         if not unused:
-            break
+            return body
         body = [node for node in body if node not in unused]
-    module = ast.Module(body=body, type_ignores=[])
-    points = ast.parse(f"HIDDEN_POINTS = {dict(sorted(held_back.items()))!r}").body
-    place = next(i for i, node in enumerate(body) if "EXERCISE" in _defined_names(node)) + 1
-    module.body[place:place] = points
-    header = ("# Written by `grade release`: the public checks of this exercise. Your instructor's\n"
-              "# grading also runs hidden checks, worth the points in HIDDEN_POINTS.\n")
-    return header + ast.unparse(ast.fix_missing_locations(module)) + "\n"
+
+
+def _first_line(node: ast.stmt, lines: list[str]) -> int:
+    """Index of a statement's first line, its decorators and the comment right above it
+    included (a comment above a hidden check or helper is about it)."""
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
+    while first > 0 and lines[first - 1].lstrip().startswith("#"):
+        first -= 1
+    return first
+
+
+def strip_hidden(source: str, hidden: set[str], held_back: dict[str, float]) -> str:
+    """The check module ``source`` without the functions named in ``hidden`` and without every
+    top-level definition that, after that, nothing refers to; ``HIDDEN_POINTS`` records the
+    points left out, per task. What stays keeps its text, comments and layout: students read
+    their checks."""
+    tree = ast.parse(source)
+    kept = _kept_nodes(tree, hidden)
+    lines = source.splitlines(keepends=True)
+    dropped = set()
+    for node in tree.body:
+        if node not in kept:
+            dropped.update(range(_first_line(node, lines), node.end_lineno))
+    exercise = next(node for node in kept if "EXERCISE" in _defined_names(node))
+    points = f"HIDDEN_POINTS = {dict(sorted(held_back.items()))!r}\n"
+    text = ("# Written by `grade release`: the public checks of this exercise. Your instructor's\n"
+            "# grading also runs hidden checks, worth the points in HIDDEN_POINTS.\n")
+    for number, line in enumerate(lines):
+        if number not in dropped:
+            text += line
+        if number == exercise.end_lineno - 1:
+            text += points
+    text = re.sub(r"\n{4,}", "\n\n\n", text)  # where a definition went, two blank lines stay
+    ast.parse(text)  # what we cut must still be a module
+    return text.rstrip("\n") + "\n"
 
 
 def kit_check_module(exercise: str) -> str:
