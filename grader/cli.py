@@ -11,8 +11,27 @@ from pathlib import Path
 import click
 
 
+class Problem(click.ClickException):
+    """A GraderError as Click shows it: ``grade: <its sentence>``, with its exit code."""
+
+    def __init__(self, problem: Exception):
+        super().__init__(str(problem))
+        self.exit_code = getattr(problem, "exit_code", 2)
+
+    def show(self, file=None) -> None:
+        click.echo(f"grade: {self.message}", err=True)
+
+
 class ExerciseFirstGroup(click.Group):
     """``grade exercise3`` grades an exercise; ``grade list|check|batch`` are subcommands."""
+
+    def invoke(self, ctx):
+        from grader.errors import GraderError
+
+        try:
+            return super().invoke(ctx)
+        except GraderError as problem:  # the one place a grader error becomes output
+            raise Problem(problem) from None
 
     def resolve_command(self, ctx, args):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
@@ -20,7 +39,17 @@ class ExerciseFirstGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def format_usage(self, ctx, formatter):
-        formatter.write_usage("grade", "EXERCISE [OPTIONS] | list | check | batch | release")
+        formatter.write_usage("grade", "EXERCISE [OPTIONS]")
+        formatter.write_usage("grade", "COMMAND [ARGS]...", prefix="   or: ")
+
+    def format_options(self, ctx, formatter):
+        """Grading an exercise first: it is what most people came for."""
+        command = self.commands["exercise"]
+        records = [p.get_help_record(ctx) for p in command.get_params(ctx)
+                   if isinstance(p, click.Option)]
+        with formatter.section("Options of grade EXERCISE"):
+            formatter.write_dl([r for r in records if r])
+        self.format_commands(ctx, formatter)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -57,7 +86,8 @@ def grade_exercise(exercise, submission, task, as_json, fail_under, public):
 
         render(result, Console())
     if fail_under is not None and result.percent < fail_under:
-        sys.exit(1)
+        fail(f"the score is {result.percent:.0f}% ({result.score:g} / {result.max_score:g}), "
+             f"below the {fail_under:g}% --fail-under asks for.", 1)
 
 
 @cli.command("list")
@@ -136,14 +166,10 @@ def release_kit(out):
 
 
 def main() -> None:
-    from grader.errors import GraderError
-
     try:
         code = cli.main(standalone_mode=False)  # so Ctrl-C reaches us instead of "Aborted!"
     except (KeyboardInterrupt, click.exceptions.Abort):
         fail("interrupted.", 130)
-    except GraderError as problem:  # bad usage or input: its one sentence, its exit code
-        fail(str(problem), problem.exit_code)
     except click.ClickException as usage:
         usage.show()
         sys.exit(usage.exit_code)

@@ -44,6 +44,8 @@ def render(result: GradeResult, console: Console) -> None:
             console.print(Text.assemble((f"  {mark} {c.name}", colour), (f"  [{c.status}]", "dim")))
             for line in c.feedback.splitlines() if show else []:
                 console.print(Text("      " + line), highlight=False)
+    if result.error:  # graded, with something to say about the whole submission
+        console.print(Text(f"\n{result.error}", style="yellow"))
     if result.hidden_max_score:
         console.print(Text(f"\n{held_back_line(result)}", style="bold yellow"))
         return

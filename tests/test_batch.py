@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import pytest
 from batch_fixture import EXERCISE, SOLUTION, STUB, solution_notebook, write_class
 from click.testing import CliRunner
 
-from grader import batch, classfolder, engine
+from grader import classfolder, engine, paths
 from grader.cli import cli
 from grader.errors import BatchError
 from grader.results import GradeResult
@@ -326,5 +327,81 @@ def test_usage_errors_are_one_sentence_and_exit_2(tmp_path):
     (one / "exercise3.py").write_text("x = 1\n")
     with pytest.raises(BatchError, match="one student's folder"):
         classfolder.find_submissions(one, EXERCISE, tmp_path / "scratch")
-    with pytest.raises(BatchError, match="no submissions"):
-        batch.grade_batch(tmp_path / "class", EXERCISE, tmp_path / "out")
+    empty = run_batch(tmp_path / "class", tmp_path / "out")  # a process that loaded no checks
+    assert empty.returncode == 2 and empty.stderr.startswith("grade: no submissions in ")
+
+
+RESUME = """
+import sys
+from pathlib import Path
+from grader import batch
+batch.GRADER_PACKAGE = Path(sys.argv[1])
+summary = batch.grade_batch(Path(sys.argv[2]), "exercise3", Path(sys.argv[3]), jobs=1)
+print(summary.kept)
+"""
+
+
+def test_a_change_to_a_probe_or_the_check_api_regrades_everything(tmp_path):
+    """Whatever decides a score (a probe, the check API's tolerances) decides what a re-run keeps."""
+    copy = tmp_path / "grader"  # the grader's sources as this run sees them
+    shutil.copytree(paths.COURSE_ROOT / "grader", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ann", "bob"):
+        (folder / f"{name}.py").write_text(SOLUTION.read_text())
+
+    def kept() -> int:
+        shown = subprocess.run([sys.executable, "-c", RESUME, str(copy), str(folder),
+                                str(tmp_path / "out")], capture_output=True, text=True, timeout=240)
+        assert shown.returncode == 0, shown.stderr
+        return int(shown.stdout.split()[-1])
+
+    assert kept() == 0
+    assert kept() == 2
+    with open(copy / "probes" / "common.py", "a") as probe:
+        probe.write("\n# a probe changed\n")
+    assert kept() == 0
+    with open(copy / "check.py", "a") as api:
+        api.write("\n# the check API changed\n")
+    assert kept() == 0
+
+
+CLASSMATE = "zz-canary-classmate"
+SPY = '''
+
+import gc
+
+
+def _classmate_in_memory():
+    needle = "-".join(["zz", "canary", "classmate"])  # not a constant of this module's own
+    for thing in gc.get_objects():
+        items = thing.values() if isinstance(thing, dict) else thing if isinstance(
+            thing, (list, tuple, set)) else ()
+        if any(isinstance(item, str) and needle in item for item in items):
+            return True
+    return False
+
+
+_sigmoid, _softmax = sigmoid, softmax
+
+
+def sigmoid(x):  # right only while no classmate is in this process's memory
+    return _sigmoid(x) if not _classmate_in_memory() else x * 0
+
+
+def softmax(x, dim):  # right only if a classmate is
+    return _softmax(x, dim) if _classmate_in_memory() else x * 0
+'''
+
+
+def test_a_submission_finds_nothing_of_its_classmates_in_memory(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    (folder / CLASSMATE).mkdir(parents=True)
+    (folder / CLASSMATE / "exercise3.py").write_text(SOLUTION.read_text())
+    spy = folder / "spy.py"
+    for run in ("first run", "re-run, the classmate's result on disk"):
+        spy.write_text(SOLUTION.read_text() + SPY + f"\n# {run}\n")
+        assert run_batch(folder, out).returncode == 0
+        row = rows(out)["spy"]
+        assert (row["sigmoid"], row["softmax"]) == ("5", "0"), (run, row)
+        assert rows(out)[CLASSMATE]["total"] == "30"
