@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch  # imported before the fork-server starts, so workers inherit it
 
-from grader import catalog, paths
+from grader import catalog, paths, secret
 from grader.errors import GraderError, SubmissionError, UnknownExercise
 from grader.forkserver import ForkServer
 from grader.results import CheckResult, GradeResult, TaskResult
@@ -157,6 +157,8 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     config = sandbox_config(hidden)
     # A student kit's check modules hold public checks only (and say what they held back).
     public_only = public or bool(entry.held_back)
+    if not public_only and entry.hidden_points(task):
+        secret.course_secret()  # can it be read? say so now, not as every hidden check's failure
     template = entry.template(task, public_only)
     label = label or str(path)
 

@@ -30,11 +30,17 @@ class SecretError(GraderError):
 def course_secret() -> bytes:
     """The secret of this course tree, made (readable by its owner only) on first use."""
     path = paths.COURSE_SECRET
-    if not path.exists():
-        _make(path)
     try:
-        secret = bytes.fromhex(path.read_text().strip())
-    except (OSError, ValueError):
+        if not path.exists():
+            _make(path)
+        text = path.read_text()
+    except OSError as problem:
+        raise SecretError(f"cannot read or make the course secret {path} "
+                          f"({problem.strerror or problem}); grade as the user who owns the "
+                          "course folder, or with --public.") from None
+    try:
+        secret = bytes.fromhex(text.strip())
+    except ValueError:
         secret = b""
     if len(secret) != SECRET_BYTES:
         raise SecretError(f"{path} does not hold a course secret ({2 * SECRET_BYTES} hex digits); "

@@ -107,3 +107,12 @@ def test_one_course_draws_the_same_hidden_inputs_every_run_and_another_course_ot
     for check, seed, _ in hidden_a:
         assert seed not in (secret.check_seed("exercise3", check, True), zlib.crc32(check.encode()))
     assert secret.course_secret().hex() not in result_b.to_json()
+
+
+def test_a_secret_that_cannot_be_made_stops_grading_with_one_sentence(tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setattr(paths, "COURSE_SECRET", tmp_path / "a-file" / "secret")
+    with pytest.raises(secret.SecretError, match="cannot read or make the course secret"):
+        engine.grade("exercise3", paths.SOLUTIONS / "exercise3.py")  # before any check runs
+    public = engine.grade("exercise3", paths.SOLUTIONS / "exercise3.py", public=True)
+    assert public.score == public.max_score  # the public checks need no secret
