@@ -18,8 +18,6 @@ import re
 import shutil
 from pathlib import Path
 
-import tomllib
-
 from grader import catalog, expected, paths
 from grader.errors import GraderError
 
@@ -139,8 +137,21 @@ def _record_expected(exercises: list[str]) -> dict[str, dict]:
 
 # -- the kit's own files ----------------------------------------------------------------
 
+def _course_project() -> dict:
+    """The course's own [project] table: its version and dependencies are the kit's."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: the installed distribution's metadata says the same
+        from importlib import metadata
+
+        dist = metadata.distribution("torch-course-grader")
+        return {"version": dist.version, "requires-python": dist.metadata["Requires-Python"],
+                "dependencies": [r for r in dist.requires or [] if "extra ==" not in r]}
+    return tomllib.loads((paths.COURSE_ROOT / "pyproject.toml").read_text())["project"]
+
+
 def _pyproject() -> str:
-    project = tomllib.loads((paths.COURSE_ROOT / "pyproject.toml").read_text())["project"]
+    project = _course_project()
     dependencies = [d for d in project["dependencies"]
                     if not any(d.startswith(name) for name in INSTRUCTOR_ONLY)] + KIT_EXTRAS
     listed = "".join(f'    "{d}",\n' for d in dependencies)

@@ -277,3 +277,13 @@ def test_a_kit_cannot_make_a_kit(tmp_path, monkeypatch):
     with pytest.raises(release.ReleaseError, match="needs the instructor's course tree"):
         release.build(tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_kit_depends_on_what_the_course_does_less_nbgrader_on_any_python(monkeypatch):
+    from_pyproject = release._course_project()
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # Python 3.10 has no tomllib
+    from_metadata = release._course_project()
+    assert from_metadata["dependencies"] == from_pyproject["dependencies"]
+    assert from_metadata["version"] == from_pyproject["version"]
+    kit_pyproject = release._pyproject()
+    assert "nbgrader" not in kit_pyproject and '"torch>=' in kit_pyproject
