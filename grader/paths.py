@@ -8,6 +8,7 @@ SOLUTIONS = COURSE_ROOT / "solutions"
 CHECKS = Path(__file__).resolve().parent / "checks"
 TESTS = COURSE_ROOT / "tests"
 MUTANTS = TESTS / "mutants"
+VARIANTS = TESTS / "variants"
 
 # The course secret hidden checks draw their inputs from (grader/secret.py). It lives in its
 # own folder so that the sandbox can cover it with an empty mount like the others.

@@ -24,10 +24,8 @@ from grader.errors import GraderError
 KIT_NAME = "student"
 # Kept in every check module even when nothing in it refers to them: the catalog reads them.
 MODULE_NAMES = {"EXERCISE", "HIDDEN_POINTS", "__all__"}
-# Instructor-only dependencies a student does not need (nbgrader pulls in a Jupyter server);
-# nbformat is what grader/notebook.py reads notebooks with.
+# Instructor-only dependencies a student does not need (nbgrader pulls in a Jupyter server).
 INSTRUCTOR_ONLY = {"nbgrader"}
-KIT_EXTRAS = ["nbformat>=5"]
 
 
 class ReleaseError(GraderError):
@@ -153,7 +151,7 @@ def _course_project() -> dict:
 def _pyproject() -> str:
     project = _course_project()
     dependencies = [d for d in project["dependencies"]
-                    if not any(d.startswith(name) for name in INSTRUCTOR_ONLY)] + KIT_EXTRAS
+                    if not any(d.startswith(name) for name in INSTRUCTOR_ONLY)]
     listed = "".join(f'    "{d}",\n' for d in dependencies)
     return f'''[build-system]
 requires = ["setuptools>=64"]
