@@ -65,13 +65,13 @@ def test_fail_under_in_a_public_run_counts_the_public_points():
 
 
 def test_a_hidden_check_shows_its_name_and_sentence_but_no_values(tmp_path):
-    # Wrong only for a batch of one (a hidden check's input): the values it saw stay unseen.
+    # Wrong only for the hidden check's one sample of five scores: the values it saw stay unseen.
     wrong = with_reference("exercise3", '''
 _right_cross_entropy = cross_entropy
 
 def cross_entropy(logits, targets):
     loss = _right_cross_entropy(logits, targets)
-    return loss * 2 if logits.shape[0] == 1 else loss
+    return loss * 2 if tuple(logits.shape) == (1, 5) else loss
 ''')
     result = engine.grade("exercise3", write_submission(tmp_path, "exercise3", wrong))
     failed = [c for _, c in result.checks() if c.status != "passed"]
