@@ -23,7 +23,7 @@ class Problem(click.ClickException):
 
 
 class ExerciseFirstGroup(click.Group):
-    """``grade exercise3`` grades an exercise; ``grade list|check|batch`` are subcommands."""
+    """``grade exercise3`` grades an exercise; ``grade list|check|batch|report`` are subcommands."""
 
     def invoke(self, ctx):
         from grader.errors import GraderError
@@ -39,7 +39,7 @@ class ExerciseFirstGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def format_usage(self, ctx, formatter):
-        formatter.write_usage("grade", "EXERCISE [OPTIONS] | list | check | batch")
+        formatter.write_usage("grade", "EXERCISE [OPTIONS] | list | check | batch | report")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -135,6 +135,17 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
 
     batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
                       display=display_for(sys.stdout))
+
+
+@cli.command("report")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def class_report(out):
+    """Rebuild OUT/report.html, the class report, from what `grade batch --out OUT` left there."""
+    from grader import classreport
+
+    report = classreport.rebuild(out)
+    click.echo(f"wrote {report.path} ({report.similar} students in groups of near-identical "
+               "submissions)")
 
 
 def main() -> None:

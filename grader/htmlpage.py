@@ -117,7 +117,7 @@ def bar_pairs(rows: list[tuple[str, float, str, float, str]], legend: tuple[str,
     """Horizontal bars, two per row: (label, share, its text, second share, its text),
     shares from 0 to 1."""
     width, left, bar, gap = 640, 130, 14, 14
-    height = len(rows) * (2 * bar + gap) + 28
+    height = len(rows) * (2 * bar + gap) + 44
     parts = [f'<svg role="img" viewBox="0 0 {width} {height}" width="100%" '
              f'style="max-width:{width}px"><title>{esc(" and ".join(legend))}</title>']
     room = width - left - 190
@@ -131,9 +131,9 @@ def bar_pairs(rows: list[tuple[str, float, str, float, str]], legend: tuple[str,
             parts.append(f'<rect x="{left}" y="{top}" width="{size:.1f}" height="{bar - 2}" '
                          f'fill="{colour}"/>')
             parts.append(f'<text x="{left + size + 6:.1f}" y="{top + bar - 3}">{esc(text)}</text>')
-    y = height - 10
-    parts.append(f'<rect x="{left}" y="{y - 9}" width="10" height="10" fill="#3b6fb6"/>'
-                 f'<text x="{left + 14}" y="{y}">{esc(legend[0])}</text>'
-                 f'<rect x="{left + 200}" y="{y - 9}" width="10" height="10" fill="#9db8de"/>'
-                 f'<text x="{left + 214}" y="{y}">{esc(legend[1])}</text></svg>')
+    for j, (text, colour) in enumerate(zip(legend, ("#3b6fb6", "#9db8de"))):
+        y = height - 24 + j * 16
+        parts.append(f'<rect x="{left}" y="{y - 9}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{left + 14}" y="{y}">{esc(text)}</text>')
+    parts.append("</svg>")
     return "".join(parts)

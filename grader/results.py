@@ -159,6 +159,8 @@ class BatchSummary:
     jobs: int
     elapsed_s: float
     ignored: list[str]
+    report: Path | None = None  # the class report, OUT/report.html
+    similar: int = 0  # students in a group of near-identical submissions
 
     @property
     def statuses(self) -> Counter:
