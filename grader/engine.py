@@ -6,6 +6,7 @@ this module.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import logging
@@ -93,6 +94,8 @@ def _run_checks(entry, submission, config, task, check_timeout, first_worker):
         args += ["-p", f"no:{plugin_name}"]
     with _no_plugin_autoload(), contextlib.redirect_stdout(io.StringIO()) as printed:
         code = pytest.main(args, plugins=[plugin])
+    if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C reached pytest first: it is still Ctrl-C
+        raise KeyboardInterrupt
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # Never report a score for a run that did not happen.
         raise RuntimeError(f"pytest could not run the checks of {entry.module_name} "
@@ -130,6 +133,9 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
         raise UnknownExercise(f"{exercise} has no task called '{task}'; its tasks are: "
                               f"{', '.join(entry.task_names())}.")
     path = Path(submission) if submission else default_submission(exercise)
+    if submission is None and not path.exists():
+        raise SubmissionError(f"There is no {path.name} in {path.parent}: run grade in your course "
+                              "folder, the one that holds exercises/, or give --submission PATH.")
     loaded = read_submission(path, exercise)
     setup = entry.exercise.worker_setup
     loaded.setup = probe_path(setup) if setup else None
@@ -150,6 +156,28 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, first_worker)
     _note_sandbox(in_namespaces)
     tasks = _tally(entry, results, task)
-    return GradeResult(exercise, label, "graded", sum(t.score for t in tasks), template.max_score,
-                       tasks, round(time.perf_counter() - started, 3), None,
-                       template.hidden_max_score)
+    score = sum(t.score for t in tasks)
+    error = None
+    if score == 0 and not defines_any(loaded.source, entry.task_names()):
+        error = (f"{path.name} defines none of the tasks of {exercise} "
+                 f"({', '.join(entry.task_names())}): is it the right file, and is it saved?")
+    return GradeResult(exercise, label, "graded", score, template.max_score, tasks,
+                       round(time.perf_counter() - started, 3), error, template.hidden_max_score)
+
+
+def defines_any(source: str, names: list[str]) -> bool:
+    """Whether the module's own top level binds any of ``names`` (read, not run)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return True  # it loaded, so Python could read it: say nothing rather than guess
+    bound = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return "*" in bound or bool(bound & set(names))
