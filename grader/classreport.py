@@ -216,14 +216,13 @@ def _mistakes(results: list[GradeResult], names: dict[str, str]) -> str:
         html.append("<p>Every graded student passed every check.</p>")
     else:
         html.append('<table id="mistake-table"><thead><tr><th class="num">#</th><th>check</th>'
-                    '<th class="num">students</th><th>how</th><th>what most of them were told'
+                    '<th>task</th><th class="num">students</th><th>how</th><th>what most of them were told'
                     '</th><th>who</th></tr></thead><tbody>')
         for rank, m in enumerate(found, 1):
             how = ", ".join(f"{esc(status)} {n}" for status, n in m.statuses.most_common())
             who = ", ".join(_student_link(s, names) for s in m.students)
-            html.append(f'<tr><td class="num">{rank}</td><td><b>{esc(m.check)}</b><br>'
-                        f'<span class="muted">{esc(m.task)}</span></td>'
-                        f'<td class="num" data-count="{m.count}">{m.count}</td><td>{how}</td>'
+            html.append(f'<tr><td class="num">{rank}</td><td><b>{esc(m.check)}</b></td>'
+                        f'<td>{esc(m.task)}</td><td class="num">{m.count}</td><td>{how}</td>'
                         f"<td>{esc(m.sentence)}<br><span class=\"muted\">{m.sentence_count} "
                         f"of {m.count}</span></td><td class=\"who\">{who}</td></tr>")
         html.append("</tbody></table>")

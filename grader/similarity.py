@@ -3,9 +3,9 @@
 The approach is MOSS's (Schleimer, Wilkerson and Aiken, "Winnowing: local
 algorithms for document fingerprinting", SIGMOD 2003), on Python's own tokens:
 
-1. normalise: Python's ``tokenize`` reads the code; comments, docstrings, type
-   annotations, blank lines and line breaks inside brackets are dropped (``ast``
-   finds the annotations), every name a student
+1. normalise: Python's ``tokenize`` reads the code (as far as it reads, should it
+   not parse); comments, docstrings, the type annotations of ``def`` lines, blank
+   lines and line breaks inside brackets are dropped, every name a student
    chooses becomes ``N`` (attribute names after a dot stay: ``x.amax`` and
    ``x.max`` are different code), every string ``S``; indentation stays as
    block markers, since it is Python's syntax.
@@ -23,8 +23,6 @@ sources give the same numbers on every run.
 
 from __future__ import annotations
 
-import ast
-import bisect
 import hashlib
 import io
 import keyword
@@ -50,9 +48,8 @@ class Token:
 
 def normalise(source: str) -> list[Token]:
     """The tokens of ``source`` that say what it does; see the module docstring."""
-    source = source[:MAX_SOURCE]
-    raw = _raw_tokens(source)
-    skip = _annotation_tokens(source, raw)
+    raw = _raw_tokens(source[:MAX_SOURCE])
+    skip = _annotation_tokens(raw)
     tokens: list[Token] = []
     previous = None  # the last kept token's text
     for i, tok in enumerate(raw):
@@ -79,51 +76,36 @@ def _raw_tokens(source: str) -> list[tokenize.TokenInfo]:
     return tokens
 
 
-def _annotation_tokens(source: str, raw: list[tokenize.TokenInfo]) -> set[int]:
-    """Indices of the tokens of type annotations (``x: Tensor``, ``-> Tensor``), with the
-    ``:`` or ``->`` before each: they change nothing a submission does, so a copy with
-    them stripped is the same code. A file that does not parse keeps them."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    lines = source.splitlines()
-    spans = [_span(node, lines) for node in _annotations(tree)]
-    starts = [tok.start for tok in raw]
+def _annotation_tokens(raw: list[tokenize.TokenInfo]) -> set[int]:
+    """Indices of the type annotations in ``def`` lines (``x: Tensor``, ``-> Tensor``), with
+    their ``:`` and ``->``: they change nothing a submission does, so a copy with them
+    stripped is the same code. Read from the tokens, so a file that does not parse loses
+    them too."""
     skip: set[int] = set()
-    for start, end in spans:
-        first = bisect.bisect_left(starts, start)
-        inside = [i for i in range(first, bisect.bisect_left(starts, end)) if raw[i].end <= end]
-        before = first - 1
-        while before >= 0 and raw[before].type in _DROPPED:
-            before -= 1
-        if inside and before >= 0 and raw[before].string in (":", "->"):
-            inside.append(before)
-        skip.update(inside)
+    header, depth, skipping = False, 0, False
+    for i, tok in enumerate(raw):
+        if tok.type in _DROPPED:
+            continue
+        text = tok.string if tok.type == tokenize.OP else None
+        if tok.type == tokenize.NAME and tok.string == "def":
+            header, depth, skipping = True, 0, False
+            continue
+        if not header:
+            continue
+        ends = (depth == 1 and text in (",", "=", ")")) or (depth == 0 and text == ":")
+        if skipping and ends:
+            skipping = False
+        elif not skipping and ((depth == 1 and text == ":") or (depth == 0 and text == "->")):
+            skipping = True
+        if text in ("(", "[", "{"):
+            depth += 1
+        elif text in (")", "]", "}"):
+            depth -= 1
+        if skipping:
+            skip.add(i)
+        elif depth == 0 and text == ":":
+            header = False  # the end of the def line
     return skip
-
-
-def _annotations(tree: ast.AST) -> list[ast.expr]:
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.arg) and node.annotation is not None:
-            found.append(node.annotation)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
-            found.append(node.returns)
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            found.append(node.annotation)  # without a value the annotation is the statement
-    return found
-
-
-def _span(node: ast.expr, lines: list[str]) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The node's (line, column) start and end as tokenize counts them: ast counts columns
-    in UTF-8 bytes, tokenize in characters."""
-
-    def column(line: int, offset: int) -> int:
-        return len(lines[line - 1].encode()[:offset].decode(errors="ignore"))
-
-    return ((node.lineno, column(node.lineno, node.col_offset)),
-            (node.end_lineno, column(node.end_lineno, node.end_col_offset)))
 
 
 def _ends_statement(raw: list[tokenize.TokenInfo], i: int) -> bool:
