@@ -153,7 +153,8 @@ def report_html(results: list[GradeResult], names: dict[str, str],
             ' · <a href="#mistakes">common mistakes</a> · <a href="#integrity">integrity</a> · '
             '<a href="#students">every student</a></p>',
             _glance(results), _tasks(results), _mistakes(results, names),
-            _integrity(results, names, groups, sources), _students(results, names, group_of)]
+            _integrity(results, names, groups, sources, _stub(exercise)),
+            _students(results, names, group_of)]
     return page(f"{exercise}: the class report", "\n".join(body), SCRIPT)
 
 
@@ -236,7 +237,7 @@ def _mistakes(results: list[GradeResult], names: dict[str, str]) -> str:
 
 
 def _integrity(results: list[GradeResult], names: dict[str, str],
-               groups: list[similarity.Group], sources: dict[str, str]) -> str:
+               groups: list[similarity.Group], sources: dict[str, str], stub: str) -> str:
     html = ['<section id="integrity"><h2>Integrity: flags and similar submissions</h2>',
             "<h3>Flagged by the integrity monitor</h3>"]
     flagged = classstats.flagged(results)
@@ -259,14 +260,16 @@ def _integrity(results: list[GradeResult], names: dict[str, str],
     if not groups:
         html.append("<p>No two submissions are near-identical.</p>")
     for number, group in enumerate(groups, 1):
-        html.append(_group(number, group, names, sources))
+        html.append(_group(number, group, names, sources, stub))
     return "".join(html) + "</section>"
 
 
 def _group(number: int, group: similarity.Group, names: dict[str, str],
-           sources: dict[str, str]) -> str:
+           sources: dict[str, str], stub: str) -> str:
     who = ", ".join(_student_link(s, names) for s in group.students)
     top = group.pairs[0]
+    a, b = sources.get(top.a, ""), sources.get(top.b, "")
+    lines_a, lines_b = similarity.shared_lines(a, b, stub)
     others = "".join(f"<li>{esc(p.a)} and {esc(p.b)}: {p.similarity:.0%}</li>"
                      for p in group.pairs[1:10])
     more = f"<li>and {len(group.pairs) - 10} more pairs</li>" if len(group.pairs) > 10 else ""
@@ -274,8 +277,7 @@ def _group(number: int, group: similarity.Group, names: dict[str, str],
             f"students, up to {group.similarity:.0%} similar</h3><p>{who}</p>"
             f"<details><summary>side by side: {esc(top.a)} and {esc(top.b)} "
             f"({top.similarity:.0%}; shared passages marked)</summary><div class=\"side\">"
-            f"{_code(top.a, sources.get(top.a, ''), top.lines_a)}"
-            f"{_code(top.b, sources.get(top.b, ''), top.lines_b)}</div></details>"
+            f"{_code(top.a, a, lines_a)}{_code(top.b, b, lines_b)}</div></details>"
             + (f"<ul>{others}{more}</ul>" if others else "") + "</div>")
 
 
@@ -304,7 +306,7 @@ def _students(results: list[GradeResult], names: dict[str, str], group_of: dict[
                     f"<td>{esc(r.row_status)}</td>"
                     f'<td class="num">{points(r.score)}</td>'
                     f'<td class="num">{r.percent:.0f}</td>{cells}'
-                    f"<td>{flags}</td><td data-sort=\"{group or ''}\">{similar}</td></tr>")
+                    f"<td>{flags}</td><td class=\"nowrap\" data-sort=\"{group or ''}\">{similar}</td></tr>")
     return ('<section id="students"><h2>Every student</h2><p class="noprint">'
             '<input type="search" id="search" placeholder="search students, statuses, flags" '
             'aria-label="search the table"> <span class="muted">click a heading to sort</span>'

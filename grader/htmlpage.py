@@ -37,7 +37,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre, code { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 pre { background: #f6f7f9; border: 1px solid var(--line); padding: 8px; overflow-x: auto;
       white-space: pre-wrap; word-break: break-word; margin: 4px 0; }
-.side { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.side { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px; }
+.nowrap { white-space: nowrap; }
 .side pre { white-space: pre; font-size: 12px; }
 .side span.same { background: var(--mark); display: inline-block; width: 100%; }
 .who { font-size: 0.92em; }

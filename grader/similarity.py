@@ -182,8 +182,6 @@ class Pair:
     a: str
     b: str
     similarity: float  # 0..1
-    lines_a: set[int]  # lines of a that take part in shared passages
-    lines_b: set[int]
 
 
 @dataclass
@@ -198,12 +196,21 @@ class Group:
         return self.pairs[0].similarity
 
 
-def _covered(print_: Fingerprint, shared: set[int]) -> set[int]:
-    lines: set[int] = set()
-    for value in shared:
-        first, last = print_.lines[value]
-        lines.update(range(first, last + 1))
-    return lines
+def shared_lines(a: str, b: str, stub: str = "") -> tuple[set[int], set[int]]:
+    """The lines of ``a`` and of ``b`` that take part in passages they share: what a
+    side-by-side view marks. Only asked for the pairs shown, so not kept for every pair."""
+    common = boilerplate(stub) if stub else set()
+    first, second = fingerprint(a, common), fingerprint(b, common)
+    shared = first.hashes & second.hashes
+
+    def covered(print_: Fingerprint) -> set[int]:
+        lines: set[int] = set()
+        for value in shared:
+            start, end = print_.lines[value]
+            lines.update(range(start, end + 1))
+        return lines
+
+    return covered(first), covered(second)
 
 
 def similar_pairs(sources: dict[str, str], stub: str = "",
@@ -218,8 +225,7 @@ def similar_pairs(sources: dict[str, str], stub: str = "",
         shared = hashes[a] & hashes[b]
         similarity = len(shared) / len(hashes[a] | hashes[b])
         if similarity >= threshold:
-            pairs.append(Pair(a, b, similarity, _covered(prints[a], shared),
-                              _covered(prints[b], shared)))
+            pairs.append(Pair(a, b, similarity))
     return sorted(pairs, key=lambda p: (-p.similarity, p.a, p.b))
 
 
