@@ -221,3 +221,12 @@ def test_nothing_a_student_wrote_becomes_html(tmp_path):
     text = report.path.read_text()
     for where in ("ann", "kind", "detail", "softmax rows sum to one", "&lt;/pre&gt;"):
         assert where in text  # ids, flags, check names and code all shown, escaped
+
+
+def test_without_sources_the_report_still_shows_the_scores(tmp_path):
+    results, _ = hostile_class()
+    (tmp_path / "results.jsonl").write_text("".join(r.to_json() + "\n" for r in results))
+    report = classreport.rebuild(tmp_path)
+    assert report.similar == 0
+    assert "0 submissions had code to compare" in report.path.read_text()
+    assert len(Page(report.path.read_text()).rows["student-table"]) == 3
