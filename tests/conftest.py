@@ -5,7 +5,6 @@ session (grading it costs half a minute), for the batch's tests and the class re
 import time
 
 import pytest
-from batch_fixture import run_batch, write_class
 
 from grader import engine
 
@@ -16,6 +15,8 @@ engine.fork_server()
 def graded_class(tmp_path_factory):
     """The fixture class, graded once without interruption: (folder, out, expected rows,
     the finished process, seconds it took)."""
+    from batch_fixture import run_batch, write_class
+
     root = tmp_path_factory.mktemp("batch")
     folder, out = root / "class", root / "out"
     expected = write_class(folder, out=out)
