@@ -39,7 +39,7 @@ def test_the_summary_names_the_common_mistakes_and_the_class_report():
     results = [failing("ann", "a", "b", "c", "d"), failing("bob", "b", "c", "d"),
                failing("cal", "c", "d"), failing("dan", "d")]
     lines = progress.summary_lines(BatchSummary("exercise3", Path("out"), results, 4, 0, 2, 1.0,
-                                                [], Path("out/report.html"), 3))
+                                                [], report=Path("out/report.html"), similar=3))
     assert "  most common mistakes: d (4 students); c (3 students); b (2 students)" in lines
     assert "  flagged for the instructor: 0" in lines
     assert "  in groups of near-identical submissions: 3" in lines
