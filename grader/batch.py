@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import catalog, gradebook
+from grader import catalog, classreport, gradebook
 from grader.classfolder import Found, can_hide, find_submissions
 from grader.errors import BatchError, UnknownExercise
 from grader.journal import RESULTS, Finished, Journal, read_lines, student_order
@@ -157,8 +157,13 @@ def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = No
         journal.close()
         journal.compact({f.student: finished[f.student] for f in klass.found})
         book.write_all(results)
+        # the report's similarity needs the code: kept in OUT so `grade report` can rebuild it
+        sources = classreport.read_sources({f.student: f.path for f in klass.found
+                                            if f.path is not None and f.status is None}, exercise)
+        report = classreport.write_report(out, results, book.names, sources)
         summary = BatchSummary(exercise, out, results, len(todo), len(klass.found) - len(todo),
-                               jobs, time.monotonic() - started, klass.ignored, not_on_roster)
+                               jobs, time.monotonic() - started, klass.ignored, not_on_roster,
+                               report=report.path, similar=report.similar)
         display.finish(summary)
         return summary
     finally:

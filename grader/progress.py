@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 
-from grader import gradebook, journal
+from grader import classstats, gradebook, journal
 from grader.results import BatchSummary, GradeResult
 
 
@@ -32,12 +32,21 @@ def summary_lines(summary: BatchSummary) -> list[str]:
     if graded:
         mean = sum(r.score for r in graded) / len(graded)
         lines.append(f"  mean score of graded submissions: {mean:.1f} / {graded[0].max_score:g}")
+    common = classstats.mistakes(summary.results)[:3]
+    if common:
+        lines.append("  most common mistakes: " + "; ".join(
+            f"{m.check} ({m.count} students)" for m in common))
     flagged = [r.submission for r in summary.results if r.flags]
     if flagged:
         lines.append(f"  flagged for the instructor ({len(flagged)}): "
                      f"{', '.join(gradebook.clean(s) for s in flagged[:10])}"
                      + (" ..." if len(flagged) > 10 else ""))
+    else:
+        lines.append("  flagged for the instructor: 0")
+    lines.append(f"  in groups of near-identical submissions: {summary.similar}")
     out = summary.out
+    if summary.report:
+        lines.append(f"  class report: {summary.report}")
     lines.append(f"  wrote {out / gradebook.GRADES}, {out / journal.RESULTS}, "
                  f"{out / gradebook.FEEDBACK}/, {out / gradebook.GRADESCOPE}/, "
                  f"{out / gradebook.JUNIT}")
