@@ -28,7 +28,7 @@ import pytest
 from batch_fixture import EXERCISE, GRADE, SOLUTION, STUB, TIMEOUT, run_batch, solution_notebook
 from click.testing import CliRunner
 
-from grader import classfolder, engine, paths
+from grader import catalog, classfolder, engine, paths
 from grader.cli import cli
 from grader.errors import BatchError
 from grader.results import GradeResult
@@ -94,6 +94,9 @@ def test_a_batch_grades_as_grade_does(graded_class):
         (t["name"], t["score"]) for t in by_student[student]["tasks"]]
 
 
+HIDDEN_CHECKS = sum(c.info.hidden for c in catalog.load(EXERCISE).checks)
+
+
 def test_every_output_is_written_for_every_student(graded_class):
     _, out, expected, _, _ = graded_class
     docs = documents(out)
@@ -107,7 +110,9 @@ def test_every_output_is_written_for_every_student(graded_class):
         assert report["score"] == result.score == sum(t["score"] for t in report["tests"])
         assert sum(t["max_score"] for t in report["tests"]) == result.max_score
         assert {t["status"] for t in report["tests"]} <= {"passed", "failed"}
-        assert all(t["visibility"] == "visible" and "output" in t for t in report["tests"])
+        assert all(t["visibility"] in ("visible", "after_published") and "output" in t
+                   for t in report["tests"])  # hidden checks show once grades are published
+        assert sum(t["visibility"] == "after_published" for t in report["tests"]) == HIDDEN_CHECKS
     suites = ET.parse(out / "junit.xml").getroot().findall("testsuite")
     assert sorted(s.get("name") for s in suites) == sorted(expected)
 
