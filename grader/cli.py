@@ -43,10 +43,13 @@ def cli():
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON result document only.")
 @click.option("--fail-under", type=click.FloatRange(0, 100),
               help="Exit with status 1 if the score is below this percentage.")
-def grade_exercise(exercise, submission, task, as_json, fail_under):
+@click.option("--watch", is_flag=True, help="Regrade every time the file is saved; Ctrl-C stops.")
+def grade_exercise(exercise, submission, task, as_json, fail_under, watch):
     from grader import engine
     from grader.catalog import UnknownExercise
 
+    if watch:
+        return watch_exercise(exercise, submission, task, as_json, fail_under)
     try:
         result = engine.grade(exercise, submission, task=task)
     except (UnknownExercise, engine.SubmissionError) as problem:
@@ -61,6 +64,21 @@ def grade_exercise(exercise, submission, task, as_json, fail_under):
         render(result, Console())
     if fail_under is not None and result.percent < fail_under:
         sys.exit(1)
+
+
+def watch_exercise(exercise, submission, task, as_json, fail_under):
+    from grader import engine, watch
+    from grader.catalog import UnknownExercise
+
+    if fail_under is not None:
+        fail("--fail-under cannot be combined with --watch: a watch has no final score.")
+    path = Path(submission) if submission else engine.default_submission(exercise)
+    try:
+        watch.watch(exercise, path, task=task,
+                    show=watch.show_json if as_json else watch.TerminalView(path))
+    except (UnknownExercise, engine.SubmissionError) as problem:
+        fail(str(problem).strip("'\""))
+    click.echo(f"Stopped watching {path}.", err=True)
 
 
 @cli.command("list")
