@@ -27,6 +27,7 @@ from grader import engine
 from grader.results import GradeResult
 
 STEP_MS = 50  # quiet time that ends a burst of saves: well under what a person notices
+QUIET_MS = 500  # how often, with no save, the file is compared with what was graded
 
 
 def changes(previous: GradeResult | None, current: GradeResult) -> list[str]:
@@ -45,6 +46,13 @@ def changes(previous: GradeResult | None, current: GradeResult) -> list[str]:
         said.append(f"total {previous.score:g}/{previous.max_score:g} -> "
                     f"{current.score:g}/{current.max_score:g}")
     return said
+
+
+def _contents(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _saved(name: str) -> Callable[[watchfiles.Change, str], bool]:
@@ -94,13 +102,21 @@ def watch(exercise: str, submission: Path | None = None, *, task: str | None = N
     path = Path(submission) if submission else engine.default_submission(exercise)
     stop = stop or threading.Event()
     with _StopOnCtrlC(stop):
+        graded = _contents(path)
         last = _grade(exercise, path, task, None)
         show(last, [])
+        # The watcher starts only now, so a save made during the first grade shows up as a
+        # difference from what was graded at the first quiet interval, not as an event.
         saves = watchfiles.watch(path.parent, watch_filter=_saved(path.name), step=STEP_MS,
+                                 rust_timeout=QUIET_MS, yield_on_timeout=True,
                                  stop_event=stop, recursive=False, raise_interrupt=False)
-        for _ in saves:
+        for saved in saves:
             if stop.is_set():
                 break
+            now = _contents(path)
+            if not saved and now == graded:
+                continue
+            graded = now
             current = _grade(exercise, path, task, last)
             show(current, changes(last, current))
             last = current
