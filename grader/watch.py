@@ -121,7 +121,12 @@ def watch(exercise: str, submission: Path | None = None, *, task: str | None = N
             if not saved and now == graded:
                 continue
             graded = now
-            current = _grade(exercise, path, task, last)
+            try:
+                current = _grade(exercise, path, task, last)
+            except (KeyboardInterrupt, RuntimeError):
+                if stop.is_set():  # a second Ctrl-C stopped the checks themselves (pytest says so)
+                    break
+                raise
             show(current, changes(last, current))
             last = current
     return path
