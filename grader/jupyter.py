@@ -28,6 +28,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.results import GradeResult
@@ -40,9 +42,21 @@ PASSED_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TMPDIR", "TERM
 BOOT = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
         "from grader.cellgrader import main; main(sys.argv[1:])")
 
-_failed_cells: set[int] = set()
-_grading_cells: set[int] = set()
-_followed: set[int] = set()
+
+@dataclass
+class _Kernel:
+    """What grader.jupyter has noticed about one shell's cells, by their numbers."""
+
+    failed: set[int] = field(default_factory=set)
+    grading: set[int] = field(default_factory=set)
+    followed: bool = False
+
+
+_kernels: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _kernel(shell) -> _Kernel:
+    return _kernels.setdefault(shell, _Kernel())
 
 
 class CheckError(Exception):
@@ -58,17 +72,19 @@ def _shell():
     return ipython.get_ipython() if ipython is not None else None
 
 
-def _note_cell(result) -> None:
-    if not result.success and result.execution_count is not None:
-        _failed_cells.add(result.execution_count)
-
-
 def follow_kernel() -> None:
     """Note, from now on, which cells raise an error (``import grader`` calls this)."""
     shell = _shell()
-    if shell is not None and id(shell) not in _followed:
-        _followed.add(id(shell))
-        shell.events.register("post_run_cell", _note_cell)
+    if shell is None or _kernel(shell).followed:
+        return
+    noticed = _kernel(shell)
+    noticed.followed = True
+
+    def note(result) -> None:
+        if not result.success and result.execution_count is not None:
+            noticed.failed.add(result.execution_count)
+
+    shell.events.register("post_run_cell", note)
 
 
 def _names(python: str) -> tuple[set[str], set[str]] | None:
@@ -102,14 +118,14 @@ def kernel_source(shell) -> str:
     """
     from grader.notebook import cell_python, module_source
 
-    running = _running_cell(shell)
+    running, noticed = _running_cell(shell), _kernel(shell)
     cells, from_grading = [], set()
     for number, source in enumerate(shell.history_manager.input_hist_raw):
         names = _names(cell_python(source))
-        if number == 0 or number >= running or number in _failed_cells or names is None:
+        if number == 0 or number >= running or number in noticed.failed or names is None:
             continue
         reads, binds = names
-        if number in _grading_cells or reads & from_grading:
+        if number in noticed.grading or reads & from_grading:
             from_grading |= binds
             continue
         from_grading -= binds
@@ -119,7 +135,7 @@ def kernel_source(shell) -> str:
 
 def _grade(shell, arguments: list[str]) -> list[NotebookResult]:
     """Grade the kernel's cells in a grading process of their own; one result per exercise."""
-    _grading_cells.add(_running_cell(shell))
+    _kernel(shell).grading.add(_running_cell(shell))
     environment = {k: v for k, v in os.environ.items()
                    if k in PASSED_ENVIRONMENT or k.startswith("LC_")}
     with tempfile.TemporaryDirectory(prefix="grader-check-") as folder:

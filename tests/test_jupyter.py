@@ -4,12 +4,13 @@ made to do."""
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import nbformat
 import pytest
 from batch_fixture import notebook
 
-from grader import engine, paths
+from grader import engine, jupyter, paths
 from grader.htmlreport import to_html
 from grader.results import CheckResult, GradeResult, TaskResult
 
@@ -96,6 +97,25 @@ def test_bad_usage_in_a_notebook_is_one_sentence(ran):
     assert error["traceback"] == [
         "grader.check: There is no exercise called 'exercize3'; the exercises are: "
         + ", ".join(f"exercise{n}" for n in range(1, 9)) + "."]
+
+
+class Shell:
+    """What grader.jupyter reads of an IPython shell: the cells it ran, the running one last."""
+
+    def __init__(self, *cells):
+        self.history_manager = SimpleNamespace(input_hist_raw=["", *cells, "grader.check(...)"])
+        self.execution_count = len(cells) + 2
+
+
+@pytest.mark.parametrize("case", ["fake_report", "steals_solution", "kills_the_grader"])
+def test_hostile_cells_earn_only_what_they_deserve(case):
+    """The submissions of tests/hostile, run as a kernel's cells through grader.check's path."""
+    hostile = (paths.TESTS / "hostile" / f"{case}.py").read_text()
+    [result] = jupyter._grade(Shell("import grader", SOLUTION, hostile), ["--exercise", "exercise3"])
+    scores = {t.name: (t.score, t.max_score) for t in result.tasks}
+    assert result.status == "graded", result.error
+    assert scores.pop("cross_entropy")[0] == 0
+    assert all(score == full for score, full in scores.values()), scores
 
 
 def test_reports_escape_what_the_submission_wrote():
