@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from grader import paths
 from grader.check import CheckInfo, Exercise, check_name
+from grader.errors import UnknownExercise
+from grader.results import CheckResult, GradeResult, TaskResult
 
-
-class UnknownExercise(LookupError):
-    pass
+__all__ = ["CheckEntry", "ExerciseEntry", "UnknownExercise", "exercise_names", "load", "all_exercises"]
 
 
 @dataclass
@@ -33,6 +33,24 @@ class ExerciseEntry:
     def max_score(self) -> float:
         return sum(c.info.points for c in self.checks)
 
+    def task_names(self) -> list[str]:
+        return [t.name for t in self.exercise.tasks]
+
+    def template(self, task: str | None = None) -> GradeResult:
+        """The result's shape before grading: every task and check, no points yet."""
+        tasks = [TaskResult(t, 0.0, self.points(t),
+                            [CheckResult(c.name, "failed", 0.0, c.info.points)
+                             for c in self.checks if c.info.task == t])
+                 for t in self.task_names() if task in (None, t)]
+        return GradeResult(self.exercise.name, "", "graded", 0.0,
+                           sum(t.max_score for t in tasks), tasks)
+
+    @property
+    def budget_s(self) -> float:
+        """Every check running into its own timeout, plus the import: the worst honest case."""
+        return self.exercise.timeout + sum(c.info.timeout or self.exercise.timeout
+                                           for c in self.checks)
+
 
 def exercise_names() -> list[str]:
     names = [p.stem for p in paths.CHECKS.glob("exercise*.py")]
@@ -51,9 +69,9 @@ def load(name: str) -> ExerciseEntry:
         for fn in vars(module).values()
         if callable(fn) and hasattr(fn, "grader_check")
     ]
-    task_names = [t.name for t in exercise.tasks]
+    tasks = [t.name for t in exercise.tasks]
     for entry in checks:
-        if entry.info.task not in task_names:
+        if entry.info.task not in tasks:
             raise ValueError(f"{module_name}.{entry.function_name} names unknown task "
                              f"{entry.info.task!r}")
     return ExerciseEntry(exercise, checks, module_name)

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
 
     from grader import engine
-    from grader.catalog import UnknownExercise
+    from grader.errors import GraderError
 
     exercises = options.exercise
     if options.all:
@@ -71,9 +71,9 @@ def main(argv: list[str] | None = None) -> None:
     for exercise in exercises:
         try:
             result = engine.grade(exercise, options.source, task=options.task, label=LABEL)
-        except (UnknownExercise, engine.SubmissionError) as problem:
-            print(str(problem).strip("'\""), file=sys.stderr)
-            sys.exit(2)
+        except GraderError as problem:
+            print(problem, file=sys.stderr)
+            sys.exit(problem.exit_code)
         print(result.to_json(), flush=True)
 
 

@@ -18,16 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import catalog, paths
+from grader.errors import BatchError
 
 GRADABLE = (".py", ".ipynb")
 SKIPPED = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", "node_modules"}
-MAX_SUBMISSION_BYTES = 16 * 1024**2
 MAX_ZIP_BYTES = 2 * 1024**3
 MAX_ZIP_FILES = 100_000
-
-
-class BatchError(Exception):
-    """The batch cannot run as asked; the message says why, in one sentence."""
 
 
 @dataclass
@@ -36,7 +32,7 @@ class Found:
 
     student: str
     path: Path | None
-    status: str | None = None  # set when it cannot be graded: "missing" or "import_error"
+    status: str | None = None  # "missing" when there is nothing to grade
     problem: str | None = None
     entry: str = ""  # its name in the class folder: alice, alice.py, alice.zip
 
@@ -193,21 +189,6 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
             found.append(Found(entry.stem, path, None if path else "missing", problem, entry.name))
         else:
             ignored.append(entry.name)
-    for item in found:
-        if item.path is None:
-            continue
-        try:
-            size = item.path.stat().st_size
-            with open(item.path, "rb"):
-                pass
-        except OSError as exc:
-            item.status, item.problem = "import_error", (
-                f"{item.path.name} could not be read: {exc.strerror or exc}.")
-            continue
-        if size > MAX_SUBMISSION_BYTES:
-            item.status, item.problem = "import_error", (
-                f"{item.path.name} is {size / 1024**2:.0f} MB; a submission is source code, at "
-                f"most {MAX_SUBMISSION_BYTES // 1024**2} MB.")
     return ClassFolder(_unique(found), ignored, hidden, notes)
 
 

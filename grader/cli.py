@@ -11,8 +11,27 @@ from pathlib import Path
 import click
 
 
+class Problem(click.ClickException):
+    """A GraderError as Click shows it: ``grade: <its sentence>``, with its exit code."""
+
+    def __init__(self, problem: Exception):
+        super().__init__(str(problem))
+        self.exit_code = getattr(problem, "exit_code", 2)
+
+    def show(self, file=None) -> None:
+        click.echo(f"grade: {self.message}", err=True)
+
+
 class ExerciseFirstGroup(click.Group):
     """``grade exercise3`` grades an exercise; ``grade list|check|batch`` are subcommands."""
+
+    def invoke(self, ctx):
+        from grader.errors import GraderError
+
+        try:
+            return super().invoke(ctx)
+        except GraderError as problem:  # the one place a grader error becomes output
+            raise Problem(problem) from None
 
     def resolve_command(self, ctx, args):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
@@ -20,7 +39,17 @@ class ExerciseFirstGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def format_usage(self, ctx, formatter):
-        formatter.write_usage("grade", "EXERCISE [OPTIONS] | list | check | batch")
+        formatter.write_usage("grade", "EXERCISE [OPTIONS]")
+        formatter.write_usage("grade", "COMMAND [ARGS]...", prefix="   or: ")
+
+    def format_options(self, ctx, formatter):
+        """Grading an exercise first: it is what most people came for."""
+        command = self.commands["exercise"]
+        records = [p.get_help_record(ctx) for p in command.get_params(ctx)
+                   if isinstance(p, click.Option)]
+        with formatter.section("Options of grade EXERCISE"):
+            formatter.write_dl([r for r in records if r])
+        self.format_commands(ctx, formatter)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -46,14 +75,10 @@ def cli():
 @click.option("--watch", is_flag=True, help="Regrade every time the file is saved; Ctrl-C stops.")
 def grade_exercise(exercise, submission, task, as_json, fail_under, watch):
     from grader import engine
-    from grader.catalog import UnknownExercise
 
     if watch:
         return watch_exercise(exercise, submission, task, as_json, fail_under)
-    try:
-        result = engine.grade(exercise, submission, task=task)
-    except (UnknownExercise, engine.SubmissionError) as problem:
-        fail(str(problem).strip("'\""))
+    result = engine.grade(exercise, submission, task=task)
     if as_json:
         click.echo(result.to_json(indent=2))
     else:
@@ -63,21 +88,19 @@ def grade_exercise(exercise, submission, task, as_json, fail_under, watch):
 
         render(result, Console())
     if fail_under is not None and result.percent < fail_under:
-        sys.exit(1)
+        fail(f"the score is {result.percent:.0f}% ({result.score:g} / {result.max_score:g}), "
+             f"below the {fail_under:g}% --fail-under asks for.", 1)
 
 
 def watch_exercise(exercise, submission, task, as_json, fail_under):
-    from grader import engine, watch
-    from grader.catalog import UnknownExercise
+    from grader import watch
+    from grader.submission import default_submission
 
     if fail_under is not None:
         fail("--fail-under cannot be combined with --watch: a watch has no final score.")
-    path = Path(submission) if submission else engine.default_submission(exercise)
-    try:
-        watch.watch(exercise, path, task=task,
-                    show=watch.show_json if as_json else watch.TerminalView(path))
-    except (UnknownExercise, engine.SubmissionError) as problem:
-        fail(str(problem).strip("'\""))
+    path = Path(submission) if submission else default_submission(exercise)
+    watch.watch(exercise, submission, task=task,
+                show=watch.show_json if as_json else watch.TerminalView(path))
     click.echo(f"Stopped watching {path}.", err=True)
 
 
@@ -106,12 +129,9 @@ def list_exercises(as_json):
 @click.option("--exercise", "exercises", multiple=True, help="Check only these exercises.")
 def self_check(exercises):
     """Prove the checks: solutions full, stubs 0, every mutant caught, scores stable."""
-    from grader import catalog, selfcheck
+    from grader import selfcheck
 
-    try:
-        findings = selfcheck.run(list(exercises) or None)
-    except catalog.UnknownExercise as problem:
-        fail(str(problem).strip("'\""))
+    findings = selfcheck.run(list(exercises) or None)
     for f in findings:
         mark = click.style("✓", fg="green") if f.ok else click.style("✗", fg="red")
         click.echo(f"{mark} {f.exercise}: {f.subject}" + ("" if f.ok else f"  -- {f.detail}"))
@@ -137,15 +157,10 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
     and grades the rest.
     """
     from grader import batch
-    from grader.catalog import UnknownExercise
-    from grader.classfolder import BatchError
     from grader.progress import display_for
 
-    try:
-        batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
-                          display=display_for(sys.stdout))
-    except (UnknownExercise, BatchError) as problem:
-        fail(str(problem).strip("'\""))
+    batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
+                      display=display_for(sys.stdout))
 
 
 def main() -> None:

@@ -1,10 +1,12 @@
 """Grading without Click: ``grade(exercise, path)`` returns a GradeResult.
 
-The CLI, the batch grader and ``grade check`` are all calls into this module.
+The CLI, the batch's grading processes and ``grade check`` are all calls into
+this module.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import logging
@@ -15,18 +17,26 @@ from pathlib import Path
 import torch  # noqa: F401  - imported before the fork-server starts, so workers inherit it
 
 from grader import catalog, paths
+from grader.errors import GraderError, SubmissionError, UnknownExercise
 from grader.forkserver import ForkServer
 from grader.results import CheckResult, GradeResult, TaskResult
 from grader.sandbox import SandboxConfig
-from grader.student import Student, StudentProblem, Submission, probe_path
+from grader.student import Student, StudentProblem, probe_path
+from grader.submission import default_submission, read_submission
+
+__all__ = ["grade", "fork_server", "restart_fork_server", "sandbox_config", "SubmissionError",
+           "UnknownExercise", "GraderError"]
 
 log = logging.getLogger("grader")
 _server: ForkServer | None = None
 _warned_about_namespaces = False
 
-
-class SubmissionError(Exception):
-    """The submission cannot be graded at all: the message says why, in one sentence."""
+# Plugins a grading run has no use for cost time (gc.collect, assertion rewriting, logging).
+# Installed plugins are never loaded (PYTEST_DISABLE_PLUGIN_AUTOLOAD): a plugin on one machine
+# and not on another must not grade the same submission differently.
+_UNUSED_PLUGINS = ("terminal", "cacheprovider", "warnings", "stepwise", "doctest",
+                   "unraisableexception", "threadexception", "faulthandler", "junitxml",
+                   "pastebin", "logging")
 
 
 def fork_server() -> ForkServer:
@@ -37,31 +47,12 @@ def fork_server() -> ForkServer:
     return _server
 
 
-def default_submission(exercise: str, folder: Path | None = None) -> Path:
-    folder = Path(folder or Path.cwd()) / "exercises"
-    notebook = folder / f"{exercise}.ipynb"
-    script = folder / f"{exercise}.py"
-    return notebook if notebook.exists() and not script.exists() else script
-
-
-def read_submission(path: Path, exercise: str) -> Submission:
-    if not path.exists():
-        raise SubmissionError(f"No submission found at {path}.")
-    if path.is_dir():
-        raise SubmissionError(f"{path} is a folder; give the path of the exercise's .py file.")
-    if path.suffix == ".ipynb":
-        from grader.notebook import NotebookError, notebook_source
-
-        try:
-            source = notebook_source(path)
-        except NotebookError as problem:
-            raise SubmissionError(str(problem)) from None
-        return Submission(source=source, filename=path.name, module_name=exercise)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise SubmissionError(f"{path} is not a UTF-8 text file.") from None
-    return Submission(source=source, filename=path.name, module_name=exercise)
+def restart_fork_server() -> ForkServer:
+    """A fork-server of this process's own (a grading process forked from another process
+    must not share its parent's)."""
+    global _server
+    _server = None
+    return fork_server()
 
 
 def sandbox_config(hidden: list[Path] = ()) -> SandboxConfig:
@@ -77,26 +68,34 @@ def _note_sandbox(in_namespaces: bool | None) -> None:
                     "from the file system and network; resource limits still apply.")
 
 
-def _empty_tasks(entry: catalog.ExerciseEntry) -> list[TaskResult]:
-    return [TaskResult(t.name, 0.0, entry.points(t.name)) for t in entry.exercise.tasks]
+@contextlib.contextmanager
+def _no_plugin_autoload():
+    old = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
 
 
-def _run_checks(entry, submission, config, task, check_timeout, spare):
+def _run_checks(entry, submission, config, task, check_timeout, first_worker):
     import pytest
 
     from grader.plugin import GradingPlugin
 
-    plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout, spare)
-    # Plugins a grading run has no use for cost time (gc.collect, assertion rewriting).
-    unused = ["terminal", "cacheprovider", "warnings", "stepwise", "randomly", "doctest",
-              "unraisableexception", "threadexception", "faulthandler", "junitxml", "pastebin",
-              "logging"]
+    plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout,
+                           first_worker)
     args = ["--pyargs", entry.module_name, "--assert=plain", "-c", os.devnull,
             "--rootdir", str(paths.CHECKS), "-o", "python_files=exercise*.py"]
-    for plugin_name in unused:
+    for plugin_name in _UNUSED_PLUGINS:
         args += ["-p", f"no:{plugin_name}"]
-    with contextlib.redirect_stdout(io.StringIO()) as printed:
+    with _no_plugin_autoload(), contextlib.redirect_stdout(io.StringIO()) as printed:
         code = pytest.main(args, plugins=[plugin])
+    if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C reached pytest first: it is still Ctrl-C
+        raise KeyboardInterrupt
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # Never report a score for a run that did not happen.
         raise RuntimeError(f"pytest could not run the checks of {entry.module_name} "
@@ -106,24 +105,23 @@ def _run_checks(entry, submission, config, task, check_timeout, spare):
 
 def _tally(entry, results: dict[str, CheckResult], task: str | None) -> list[TaskResult]:
     tasks = []
-    for declared in entry.exercise.tasks:
-        if task is not None and declared.name != task:
+    for name in entry.task_names():
+        if task not in (None, name):
             continue
         checks = [results[c.function_name] for c in entry.checks
-                  if c.info.task == declared.name and c.function_name in results]
+                  if c.info.task == name and c.function_name in results]
         forbidden = next((c for c in checks if c.status == "forbidden"), None)
         if forbidden is not None:  # a forbidden shortcut anywhere costs the whole task
-            for c in checks:
-                c.status, c.score, c.feedback = "forbidden", 0.0, forbidden.feedback
-        tasks.append(TaskResult(declared.name, sum(c.score for c in checks),
-                                entry.points(declared.name), checks))
+            checks = [CheckResult(c.name, "forbidden", 0.0, c.max_score, forbidden.feedback,
+                                  c.visibility) for c in checks]
+        tasks.append(TaskResult(name, sum(c.score for c in checks), entry.points(name), checks))
     return tasks
 
 
 def grade(exercise: str, submission: Path | None = None, *, task: str | None = None,
           label: str | None = None, hidden: list[Path] = (),
           check_timeout: float | None = None) -> GradeResult:
-    """Grade one submission of ``exercise``; raises SubmissionError or UnknownExercise.
+    """Grade one submission of ``exercise``; raises a GraderError for what cannot be graded.
 
     ``check_timeout`` overrides every check's own time limit (seconds).
     """
@@ -131,30 +129,55 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     server = fork_server()
     entry = catalog.load(exercise)
     server.preload(entry.exercise.preload)
-    if task is not None and task not in [t.name for t in entry.exercise.tasks]:
-        names = ", ".join(t.name for t in entry.exercise.tasks)
-        raise SubmissionError(f"{exercise} has no task called '{task}'; its tasks are: {names}.")
+    if task not in (None, *entry.task_names()):
+        raise UnknownExercise(f"{exercise} has no task called '{task}'; its tasks are: "
+                              f"{', '.join(entry.task_names())}.")
     path = Path(submission) if submission else default_submission(exercise)
+    if submission is None and not path.exists():
+        raise SubmissionError(f"There is no {path.name} in {path.parent}: run grade in your course "
+                              "folder, the one that holds exercises/, or give --submission PATH.")
     loaded = read_submission(path, exercise)
     setup = entry.exercise.worker_setup
     loaded.setup = probe_path(setup) if setup else None
     config = sandbox_config(hidden)
+    template = entry.template(task)
+    label = label or str(path)
 
-    def result(status, tasks, error=None):
-        score = sum(t.score for t in tasks)
-        return GradeResult(exercise, label or str(path), status, score,
-                           sum(t.max_score for t in tasks), tasks,
-                           round(time.perf_counter() - started, 3), error)
-
-    probe = Student(server, loaded, config, timeout=check_timeout or entry.exercise.timeout)
+    first_worker = Student(server, loaded, config, timeout=check_timeout or entry.exercise.timeout)
     try:
-        probe.load()
+        first_worker.load()
     except StudentProblem as problem:
-        probe.close()
-        tasks = [t for t in _empty_tasks(entry) if task is None or t.name == task]
-        return result("import_error", tasks, f"Importing {path.name} failed: {problem}")
+        first_worker.close()
+        return GradeResult.empty(template, label, "import_error",
+                                 f"Importing {path.name} failed: {problem}",
+                                 time.perf_counter() - started)
     finally:
-        _note_sandbox(probe.in_namespaces)
-    results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, probe)
+        _note_sandbox(first_worker.in_namespaces)
+    results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, first_worker)
     _note_sandbox(in_namespaces)
-    return result("graded", _tally(entry, results, task))
+    tasks = _tally(entry, results, task)
+    score = sum(t.score for t in tasks)
+    error = None
+    if score == 0 and not defines_any(loaded.source, entry.task_names()):
+        error = (f"{path.name} defines none of the tasks of {exercise} "
+                 f"({', '.join(entry.task_names())}): is it the right file, and is it saved?")
+    return GradeResult(exercise, label, "graded", score, template.max_score, tasks,
+                       round(time.perf_counter() - started, 3), error, template.hidden_max_score)
+
+
+def defines_any(source: str, names: list[str]) -> bool:
+    """Whether the module's own top level binds any of ``names`` (read, not run)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return True  # it loaded, so Python could read it: say nothing rather than guess
+    bound = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return "*" in bound or bool(bound & set(names))

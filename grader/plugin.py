@@ -17,8 +17,9 @@ from grader.check import Mistake, check_name
 from grader.forkserver import ForkServer
 from grader.results import CheckResult
 from grader.sandbox import SandboxConfig
-from grader.student import Student, StudentProblem, Submission
-from grader.worker import seed_torch
+from grader.seeding import seed_torch
+from grader.student import Student, StudentProblem
+from grader.submission import Submission
 
 
 def classify(exc: BaseException | None) -> tuple[str, str]:
@@ -35,10 +36,6 @@ def classify(exc: BaseException | None) -> tuple[str, str]:
                       f"({type(exc).__name__}: {exc}).")
 
 
-def _short_failure(excinfo, style=None) -> str:
-    return f"{excinfo.typename}: {excinfo.value}"
-
-
 class GradingPlugin:
     def __init__(self, entry: ExerciseEntry, server: ForkServer, submission: Submission,
                  config: SandboxConfig, task: str | None = None,
@@ -46,7 +43,7 @@ class GradingPlugin:
         self.entry = entry
         self.task = task
         self.check_timeout = check_timeout
-        # One worker serves task after task while the code it runs leaves no trace in its
+        # One worker serves task after task while the code it runs leaves nothing behind in its
         # process (a changed torch function, default dtype, timer, thread...); otherwise the
         # next task gets a fresh one. The first is the worker that already loaded the file.
         self.worker = spare or Student(server, submission, config)
@@ -57,7 +54,7 @@ class GradingPlugin:
 
     def _student_for(self, task: str, timeout: float) -> Student:
         student = self.worker
-        if self.worker_task not in (None, task) and student.traces_left():
+        if self.worker_task not in (None, task) and student.leftovers():
             student.close()  # the next call starts a fresh worker
         self.worker_task = task
         student.timeout = timeout
@@ -76,26 +73,27 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, items):
         items[:] = [i for i in items if hasattr(getattr(i, "function", None), "grader_check")
                     and (self.task is None or i.function.grader_check.task == self.task)]
-        for item in items:
-            # pytest's report of a failure parses the check's source to show it (three quarters
-            # of the time a failing submission took); feedback comes from the exception alone.
-            item.repr_failure = item._repr_failure_py = _short_failure
 
     def pytest_runtest_setup(self, item):
         seed_torch(zlib.crc32(item.name.encode()))
 
-    @pytest.hookimpl(hookwrapper=True)
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
-        outcome = yield
-        report = outcome.get_result()
-        if report.when == "call" or (report.when == "setup" and report.failed):
-            excinfo = call.excinfo
+        """The check's result, and pytest's report made without its long failure report:
+        building that parses the check's source (three quarters of the time a failing
+        submission took); feedback comes from the exception alone."""
+        excinfo = call.excinfo
+        if call.when == "call" or (call.when == "setup" and excinfo is not None):
             status, feedback = classify(excinfo.value if excinfo else None)
             info = item.function.grader_check
             self.results[item.function.__name__] = CheckResult(
                 name=check_name(item.function), status=status,
                 score=info.points if status == "passed" else 0.0,
                 max_score=info.points, feedback=feedback)
+        outcome = "passed" if excinfo is None else "failed"
+        longrepr = None if excinfo is None else f"{excinfo.typename}: {excinfo.value}"
+        return pytest.TestReport(item.nodeid, item.location, {}, outcome, longrepr, call.when,
+                                 duration=call.duration, start=call.start, stop=call.stop)
 
     def pytest_sessionfinish(self):
         self.worker.close()

@@ -5,41 +5,40 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TYPE_CHECKING
 
-from grader import gradebook
-
-if TYPE_CHECKING:
-    from grader.batch import BatchSummary
+from grader import gradebook, journal
+from grader.results import BatchSummary, GradeResult
 
 
 class Display:
     """What the batch tells a person while it runs; this one says nothing."""
 
     def start(self, total: int, kept: int, jobs: int) -> None: ...
-    def result(self, document: dict) -> None: ...
+    def result(self, result: GradeResult) -> None: ...
     def note(self, message: str) -> None: ...
     def tick(self) -> None: ...
     def finish(self, summary: BatchSummary) -> None: ...
     def interrupted(self, done: int, total: int) -> None: ...
 
 
-
-
 def summary_lines(summary: BatchSummary) -> list[str]:
     each = f" ({summary.elapsed_s / summary.graded_now:.2f} s each)" if summary.graded_now else ""
-    lines = [(f"{summary.exercise}: {len(summary.documents)} submissions; this run took "
+    lines = [(f"{summary.exercise}: {len(summary.results)} submissions; this run took "
               f"{summary.graded_now} in {summary.elapsed_s:.1f} s with {summary.jobs} "
               f"jobs{each}; {summary.kept} kept from an earlier run")]
     lines.append("  " + " · ".join(f"{status} {n}" for status, n in sorted(
         summary.statuses.items(), key=lambda item: (item[0] != "graded", item[0]))))
-    graded = [d for d in summary.documents if gradebook.row_status(d) == "graded"]
+    graded = [r for r in summary.results if r.row_status == "graded"]
     if graded:
-        mean = sum(d["score"] for d in graded) / len(graded)
-        lines.append(f"  mean score of graded submissions: {mean:.1f} / "
-                     f"{graded[0]['max_score']:g}")
+        mean = sum(r.score for r in graded) / len(graded)
+        lines.append(f"  mean score of graded submissions: {mean:.1f} / {graded[0].max_score:g}")
+    flagged = [r.submission for r in summary.results if r.flags]
+    if flagged:
+        lines.append(f"  flagged for the instructor ({len(flagged)}): "
+                     f"{', '.join(gradebook.clean(s) for s in flagged[:10])}"
+                     + (" ..." if len(flagged) > 10 else ""))
     out = summary.out
-    lines.append(f"  wrote {out / gradebook.GRADES}, {out / gradebook.RESULTS}, "
+    lines.append(f"  wrote {out / gradebook.GRADES}, {out / journal.RESULTS}, "
                  f"{out / gradebook.FEEDBACK}/, {out / gradebook.GRADESCOPE}/, "
                  f"{out / gradebook.JUNIT}")
     if summary.ignored:
@@ -47,10 +46,9 @@ def summary_lines(summary: BatchSummary) -> list[str]:
     return lines
 
 
-def _one_line(document: dict) -> str:
-    student = gradebook._CONTROL.sub("", document["submission"])
-    return (f"{student} {gradebook.row_status(document)} {document['score']:g}/"
-            f"{document['max_score']:g} ({document.get('duration_s', 0):.1f} s)")
+def _one_line(result: GradeResult) -> str:
+    return (f"{gradebook.clean(result.submission)} {result.row_status} {result.score:g}/"
+            f"{result.max_score:g} ({result.duration_s:.1f} s)")
 
 
 class LineDisplay(Display):
@@ -67,9 +65,9 @@ class LineDisplay(Display):
         kept_text = f"; {kept} kept from an earlier run" if kept else ""
         self._say(f"grading {total - kept} of {total} submissions with {jobs} jobs{kept_text}")
 
-    def result(self, document: dict) -> None:
+    def result(self, result: GradeResult) -> None:
         self.done += 1
-        self._say(f"[{self.done:>{len(str(self.total))}}/{self.total}] {_one_line(document)}")
+        self._say(f"[{self.done:>{len(str(self.total))}}/{self.total}] {_one_line(result)}")
 
     def note(self, message: str) -> None:
         self._say(f"grade: {message}", sys.stderr)
@@ -117,14 +115,14 @@ class BarDisplay(Display):
             self.console.print(f"{kept} submissions kept from an earlier run")
         self.progress.refresh()
 
-    def result(self, document: dict) -> None:
+    def result(self, result: GradeResult) -> None:
         from rich.text import Text
 
         self.done += 1
         self.now += 1
-        if gradebook.row_status(document) != "graded":
+        if result.row_status != "graded":
             self.problems += 1
-            self.console.print(Text(_one_line(document), style="yellow"))
+            self.console.print(Text(_one_line(result), style="yellow"))
         self.tick(advance=1)
 
     def tick(self, advance: int = 0) -> None:

@@ -36,20 +36,15 @@ def render(result: GradeResult, console: Console) -> None:
                       f"{_points(task.score)} / {_points(task.max_score)}",
                       f"{passed} / {len(task.checks)}")
     console.print(table)
-    for task in result.tasks:
-        failures = [c for c in task.checks if c.status != "passed"]
-        if not failures:
-            continue
+    for task, failing in result.what_to_fix():
         console.print(Text(f"\n{task.name}", style="bold"))
-        shown = set()
-        for c in failures:
+        for c, show in failing:
             mark, colour = MARKS.get(c.status, ("✗", "red"))
             console.print(Text.assemble((f"  {mark} {c.name}", colour), (f"  [{c.status}]", "dim")))
-            if c.feedback in shown:  # one forbidden call or missing task explains all its checks
-                continue
-            shown.add(c.feedback)
-            for line in c.feedback.splitlines():
+            for line in c.feedback.splitlines() if show else []:
                 console.print(Text("      " + line), highlight=False)
+    if result.error:  # graded, with something to say about the whole submission
+        console.print(Text(f"\n{result.error}", style="yellow"))
     colour = "green" if result.score == result.max_score else "yellow"
     console.print(Text(f"\nTotal: {_points(result.score)} / {_points(result.max_score)} "
                        f"({result.percent:.0f}%) in {result.duration_s:.1f} s", style=f"bold {colour}"))

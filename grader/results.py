@@ -9,7 +9,9 @@ dict only where it is written (``to_dict``) and is parsed once where it is read
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Literal, get_args
 
 CheckStatus = Literal["passed", "failed", "error", "timeout", "crashed", "forbidden"]
@@ -102,9 +104,25 @@ class GradeResult:
     def percent(self) -> float:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
-    def checks(self):
+    def checks(self) -> list[tuple[TaskResult, CheckResult]]:
         """Every (task, check) pair, in order."""
         return [(t, c) for t in self.tasks for c in t.checks]
+
+    def what_to_fix(self) -> list[tuple[TaskResult, list[tuple[CheckResult, bool]]]]:
+        """Each task with checks that did not pass, and with each such check whether its
+        feedback is shown: once per task, since one forbidden call (or one missing
+        function) explains all its checks. The terminal report and the feedback file
+        both walk this."""
+        fixes = []
+        for task in self.tasks:
+            failing, shown = [], set()
+            for check in task.checks:
+                if check.status != "passed":
+                    failing.append((check, bool(check.feedback) and check.feedback not in shown))
+                    shown.add(check.feedback)
+            if failing:
+                fixes.append((task, failing))
+        return fixes
 
     # -- the document ------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -117,9 +135,31 @@ class GradeResult:
         return json.dumps(self.to_dict(), **kwargs)
 
     @classmethod
+    def from_json(cls, text: str) -> GradeResult:
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
     def from_dict(cls, document: dict) -> GradeResult:
         tasks = [TaskResult(t["name"], t["score"], t["max_score"],
                             [CheckResult(**c) for c in t.get("checks", [])])
                  for t in document["tasks"]]
         flags = [Flag(**f) for f in document.get("flags", [])]
         return cls(**{**document, "tasks": tasks, "flags": flags})
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did: every student's result (sorted) and how the run went."""
+
+    exercise: str
+    out: Path
+    results: list[GradeResult]
+    graded_now: int
+    kept: int
+    jobs: int
+    elapsed_s: float
+    ignored: list[str]
+
+    @property
+    def statuses(self) -> Counter:
+        return Counter(r.row_status for r in self.results)

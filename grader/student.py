@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from grader import wire
 from grader.forkserver import ForkServer, WorkerHandle
 from grader.sandbox import SandboxConfig
+from grader.submission import Submission
 
 OUTPUT_CAP = 64 * 1024
 
@@ -50,18 +51,6 @@ class ForbiddenCall(StudentProblem):
 def probe_path(probe) -> str:
     """How the worker finds one of the grader's functions: ``module:function``."""
     return f"{probe.__module__}:{probe.__qualname__}"
-
-
-@dataclass
-class Submission:
-    """Source text of a submission and the module name it is loaded under."""
-
-    source: str
-    filename: str
-    module_name: str
-    # A probe ("module:function") the worker runs before loading: the grader's own changes
-    # to the process (the stand-in GPU) belong to the state the worker starts from.
-    setup: str | None = None
 
 
 @dataclass
@@ -190,13 +179,13 @@ class Student:
         if self._drain is not None:
             self._drain.join(timeout=2)
 
-    def traces_left(self) -> list[str]:
+    def leftovers(self) -> list[str]:
         """What the code run so far changed in the worker's process (empty: the worker is
         as it was after loading, fit to serve another task). A dead worker left none."""
         if self._worker is None:
             return []
         try:
-            # Honest code leaves nothing running: a worker slow to answer is busy with traces.
+            # Honest code leaves nothing running: a worker slow to answer is busy with leftovers.
             return self._request({"op": "changes"}, what="the worker", timeout=2)["value"]
         except StudentProblem as problem:
             return [str(problem)]
@@ -236,6 +225,10 @@ class Student:
         if not reply.get("ok"):
             error = reply.get("error") or {}
             kind, message = error.get("type", "Exception"), error.get("message", "")
+            if kind == "NotDefined":
+                name = message.strip("'\"")
+                raise StudentRaised(f"your file defines no {name}: write def {name}(...) as the "
+                                    "exercise's stub does.", error)
             if kind == "NotImplementedError":
                 raise StudentRaised(f"{what} is not implemented yet (it raises NotImplementedError).",
                                     error)

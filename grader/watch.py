@@ -25,7 +25,9 @@ import torch
 import watchfiles
 
 from grader import engine
+from grader.errors import SubmissionError
 from grader.results import GradeResult
+from grader.submission import default_submission
 
 STEP_MS = 50  # quiet time that ends a burst of saves: well under what a person notices
 QUIET_MS = 500  # how often, with no save, the file is compared with what was graded
@@ -60,14 +62,15 @@ def _saved(name: str) -> Callable[[watchfiles.Change, str], bool]:
     return lambda change, path: Path(path).name == name
 
 
-def _grade(exercise: str, path: Path, task: str | None, last: GradeResult | None) -> GradeResult:
+def _grade(exercise: str, submission: Path | None, task: str | None,
+           last: GradeResult | None) -> GradeResult:
     try:
-        return engine.grade(exercise, path, task=task)
-    except engine.SubmissionError as problem:
+        return engine.grade(exercise, submission, task=task)
+    except SubmissionError as problem:
         if last is None:
             raise  # nothing to grade at the start is bad usage, as for `grade`
         # The file is gone (mid-rename) or unreadable: say so and wait for the next save.
-        return GradeResult.empty(last, str(path), "missing", str(problem))
+        return GradeResult.empty(last, last.submission, "missing", str(problem))
 
 
 class _StopOnCtrlC:
@@ -97,17 +100,16 @@ def watch(exercise: str, submission: Path | None = None, *, task: str | None = N
           stop: threading.Event | None = None) -> Path:
     """Grade ``submission`` and hand every report to ``show`` until ``stop`` is set (or Ctrl-C).
 
-    Raises UnknownExercise or SubmissionError before watching, as ``engine.grade`` does;
-    returns the path it watched.
+    Raises a GraderError before watching, as ``engine.grade`` does; returns the path it watched.
     """
-    path = Path(submission) if submission else engine.default_submission(exercise)
+    path = Path(submission) if submission else default_submission(exercise)
     stop = stop or threading.Event()
     # The checks' tensors are small: a second OpenMP thread only spins against the worker on
     # a 2-core laptop (exercise3 0.25-0.5 s -> 0.12 s a grade under load), as in grade batch.
     torch.set_num_threads(1)
     with _StopOnCtrlC(stop):
         graded = _contents(path)
-        last = _grade(exercise, path, task, None)
+        last = _grade(exercise, submission, task, None)
         show(last, [])
         # The watcher starts only now, so a save made during the first grade shows up as a
         # difference from what was graded at the first quiet interval, not as an event.
@@ -122,9 +124,9 @@ def watch(exercise: str, submission: Path | None = None, *, task: str | None = N
                 continue
             graded = now
             try:
-                current = _grade(exercise, path, task, last)
-            except (KeyboardInterrupt, RuntimeError):
-                if stop.is_set():  # a second Ctrl-C stopped the checks themselves (pytest says so)
+                current = _grade(exercise, submission, task, last)
+            except KeyboardInterrupt:
+                if stop.is_set():  # a second Ctrl-C, to stop checks that were still running
                     break
                 raise
             show(current, changes(last, current))

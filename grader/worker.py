@@ -17,7 +17,6 @@ import random
 import signal
 import socket
 import sys
-import traceback
 import types
 from pathlib import Path
 
@@ -25,12 +24,12 @@ import numpy as np
 import torch
 
 from grader import wire
+from grader.probes.api import NotDefined, describe_error
+from grader.seeding import seed_everything
 from grader.tracing import Trace
 
-_save = torch.save  # taken before student code can replace it (exercise8's checkpoints)
 
-
-class StudentSide:
+class LoadedSubmission:
     """What a probe gets: the submission's module and a way to call into it under trace."""
 
     def __init__(self, module: types.ModuleType):
@@ -38,7 +37,9 @@ class StudentSide:
         self.trace = Trace()
 
     def call(self, name: str, *args, **kwargs):
-        function = getattr(self.module, name)
+        function = getattr(self.module, name, None)
+        if function is None:
+            raise NotDefined(name)
         with self.trace:
             return function(*args, **kwargs)
 
@@ -69,28 +70,6 @@ def plain(value, depth: int = 0):
     return {"__unencodable__": type(value).__name__}
 
 
-def student_traceback(exc: BaseException, filename: str) -> str:
-    """The traceback lines that are the student's own, not the grader's."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
-    if isinstance(exc, SyntaxError) and exc.filename == filename:
-        return "".join(traceback.format_exception_only(type(exc), exc))
-    lines = traceback.format_list(frames)
-    lines += traceback.format_exception_only(type(exc), exc)
-    return "".join(lines)
-
-
-def describe_error(exc: BaseException, filename: str) -> dict:
-    try:
-        message = str(exc)[:2000]
-    except Exception:
-        message = "(the exception's message could not be read)"
-    try:
-        text = student_traceback(exc, filename)[-6000:]
-    except Exception:
-        text = ""
-    return {"type": type(exc).__name__, "message": message, "traceback": text}
-
-
 def load_submission(source: str, filename: str, name: str) -> types.ModuleType:
     module = types.ModuleType(name)
     module.__file__ = filename
@@ -98,21 +77,6 @@ def load_submission(source: str, filename: str, name: str) -> types.ModuleType:
     sys.modules[name] = module
     exec(compile(source, filename, "exec"), module.__dict__)
     return module
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    seed_torch(seed)
-
-
-def seed_torch(seed: int) -> None:
-    """torch.manual_seed, without its cost where there is no GPU: it queues a lazy seeding
-    for every accelerator backend, formatting the call stack three times (about 1 ms)."""
-    if torch.cuda.is_available():
-        torch.manual_seed(seed)
-    else:
-        torch.random.default_generator.manual_seed(seed)
 
 
 def _watched_namespaces() -> dict[str, object]:
@@ -124,7 +88,7 @@ def _watched_namespaces() -> dict[str, object]:
             "grader.wire": wire, "grader.worker": sys.modules[__name__]}
 
 
-def fingerprint() -> dict:
+def process_state() -> dict:
     """The process-wide state one task's code could leave behind for the next task: what the
     libraries' names point at, torch's global switches, timers, signal handlers, threads and
     child processes."""
@@ -153,7 +117,7 @@ def fingerprint() -> dict:
 
 
 def changes_since(before: dict, after: dict) -> list[str]:
-    """What differs between two fingerprints. A name that appeared since and holds a module
+    """What differs between two process states. A name that appeared since and holds a module
     is an import (torch loads submodules lazily), and ``__slotnames__`` is pickle's cache of
     a class's slots (torch.save sets it on Tensor): neither is a change."""
     changed = [key for key in before if key not in ("names", "modules") and before[key] != after[key]]
@@ -187,12 +151,12 @@ class Worker:
             if request.get("setup"):
                 _probe(request["setup"])()
             self.module = load_submission(request["source"], self.filename, request["name"])
-            self.as_loaded = fingerprint()
+            self.as_loaded = process_state()
             return {"ok": True}
         if op == "changes":  # may this worker serve another task, or did it keep traces?
-            return {"ok": True, "value": changes_since(self.as_loaded, fingerprint())}
+            return {"ok": True, "value": changes_since(self.as_loaded, process_state())}
         seed_everything(request.get("seed", 0))
-        side = StudentSide(self.module)
+        side = LoadedSubmission(self.module)
         if op == "call":
             args, kwargs = request["args"], request["kwargs"]
             value = side.call(request["function"], *args, **kwargs)

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,10 +27,12 @@ import pytest
 from batch_fixture import EXERCISE, SOLUTION, STUB, solution_notebook, write_class
 from click.testing import CliRunner
 
-from grader import batch, classfolder, engine, gradebook, progress
+from grader import classfolder, engine, paths
 from grader.cli import cli
+from grader.errors import BatchError
 from grader.results import GradeResult
-from grader.student import Student, Submission
+from grader.student import Student
+from grader.submission import Submission
 
 GRADE = [sys.executable, "-m", "grader.cli"]
 # Above any honest submission's time on a busy 2-core machine, below the hostile hangs'
@@ -167,15 +170,15 @@ def test_kill_9_then_the_same_command_gives_the_same_gradebook(graded_class, tmp
     while not results.exists() or results.read_bytes().count(b"\n") < len(expected) // 3:
         assert process.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
-    helpers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
-                             text=True).stdout.split()
+    helpers = descendants(process.pid)  # the spawner, grading processes, fork-servers, workers
+    assert len(helpers) >= 3
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     written = results.read_bytes().count(b"\n")
     assert written < len(expected)
 
     time.sleep(0.5)  # the grading processes die with the batch (PR_SET_PDEATHSIG)
-    assert not [pid for pid in helpers if _alive(int(pid))]
+    assert not [pid for pid in helpers if _alive(pid)]
     again = run_batch(folder, out)
     assert again.returncode == 0, again.stderr
     kept = int(re.search(r"(\d+) kept from an earlier run", again.stdout).group(1))
@@ -194,13 +197,23 @@ def test_a_grading_process_that_dies_is_replaced_and_its_submission_retried(tmp_
     while not results.exists() or not results.read_text():
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    grading = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
-                             text=True).stdout.split()
-    os.kill(int(grading[0]), signal.SIGKILL)  # as the kernel's OOM killer might
+    (spawner,) = children(process.pid)
+    grading = children(spawner)  # forked by the spawner, which knows nothing of the class
+    os.kill(grading[0], signal.SIGKILL)  # as the kernel's OOM killer might
     stdout, _ = process.communicate(timeout=120)
     assert process.returncode == 0
     assert {s: (r["status"], r["total"]) for s, r in rows(out).items()} == {
         name: ("graded", "30") for name in "abcdef"}, stdout
+
+
+def children(pid: int) -> list[int]:
+    return [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                           text=True).stdout.split()]
+
+
+def descendants(pid: int) -> list[int]:
+    found = children(pid)
+    return found + [d for child in found for d in descendants(child)]
 
 
 def _alive(pid: int) -> bool:
@@ -312,47 +325,83 @@ def test_usage_errors_are_one_sentence_and_exit_2(tmp_path):
     one = tmp_path / "one"
     one.mkdir()
     (one / "exercise3.py").write_text("x = 1\n")
-    with pytest.raises(classfolder.BatchError, match="one student's folder"):
+    with pytest.raises(BatchError, match="one student's folder"):
         classfolder.find_submissions(one, EXERCISE, tmp_path / "scratch")
-    with pytest.raises(classfolder.BatchError, match="no submissions"):
-        batch.grade_batch(tmp_path / "class", EXERCISE, tmp_path / "out")
+    empty = run_batch(tmp_path / "class", tmp_path / "out")  # a process that loaded no checks
+    assert empty.returncode == 2 and empty.stderr.startswith("grade: no submissions in ")
 
 
-def test_a_torn_last_line_is_cut_and_appends_stay_whole(tmp_path):
-    journal = gradebook.Journal(tmp_path)
-    done = {"exercise": EXERCISE, "submission": "ann", "status": "missing", "score": 0.0,
-            "max_score": 30.0, "tasks": [], "duration_s": 0.0}
-    (tmp_path / gradebook.RESULTS).write_text(json.dumps(done) + "\n" + '{"exercise": "exe')
-    (tmp_path / gradebook.STATE).write_text('{"student": "ann", "fingerprint": "f1"}\n')
-    journal.open()
-    journal.record({**done, "submission": "bob"}, "f2")
-    journal.close()
-    loaded = journal.load()
-    assert sorted(loaded) == ["ann", "bob"] and loaded["bob"].fingerprint == "f2"
+RESUME = """
+import sys
+from pathlib import Path
+from grader import batch
+batch.GRADER_PACKAGE = Path(sys.argv[1])
+summary = batch.grade_batch(Path(sys.argv[2]), "exercise3", Path(sys.argv[3]), jobs=1)
+print(summary.kept)
+"""
 
 
-def test_feedback_cannot_be_forged_with_markdown(tmp_path):
-    doc = {"exercise": EXERCISE, "submission": "ann", "status": "graded", "score": 0.0,
-           "max_score": 1.0, "duration_s": 0.1,
-           "tasks": [{"name": "softmax", "score": 0.0, "max_score": 1.0, "checks": [
-               {"name": "rows sum to one", "status": "error", "score": 0.0, "max_score": 1.0,
-                "feedback": "```\n# Score: 1 / 1\n\x1b[31m\x00"}]}]}
-    text = gradebook.feedback_markdown(doc)
-    assert "  ````text\n  ```\n  # Score: 1 / 1\n  [31m\n  ````" in text
-    assert "\x1b" not in text and "\x00" not in text
-    ET.fromstring(gradebook.junit_xml([doc], EXERCISE))  # control characters left out
+def test_a_change_to_a_probe_or_the_check_api_regrades_everything(tmp_path):
+    """Whatever decides a score (a probe, the check API's tolerances) decides what a re-run keeps."""
+    copy = tmp_path / "grader"  # the grader's sources as this run sees them
+    shutil.copytree(paths.COURSE_ROOT / "grader", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ann", "bob"):
+        (folder / f"{name}.py").write_text(SOLUTION.read_text())
+
+    def kept() -> int:
+        shown = subprocess.run([sys.executable, "-c", RESUME, str(copy), str(folder),
+                                str(tmp_path / "out")], capture_output=True, text=True, timeout=240)
+        assert shown.returncode == 0, shown.stderr
+        return int(shown.stdout.split()[-1])
+
+    assert kept() == 0
+    assert kept() == 2
+    with open(copy / "probes" / "common.py", "a") as probe:
+        probe.write("\n# a probe changed\n")
+    assert kept() == 0
+    with open(copy / "check.py", "a") as api:
+        api.write("\n# the check API changed\n")
+    assert kept() == 0
 
 
-def test_the_progress_bar_on_a_terminal():
-    from rich.console import Console
+CLASSMATE = "zz-canary-classmate"
+SPY = '''
 
-    console = Console(file=io.StringIO(), force_terminal=True, width=120)
-    display = progress.BarDisplay(console)
-    display.start(total=3, kept=1, jobs=2)
-    doc = {"exercise": EXERCISE, "submission": "bob", "status": "missing", "score": 0.0,
-           "max_score": 30.0, "tasks": [], "duration_s": 0.0, "error": "nothing"}
-    display.result(doc)
-    display.tick()
-    display.finish(batch.BatchSummary(EXERCISE, Path("out"), [doc], 1, 1, 2, 1.0, []))
-    shown = console.file.getvalue()
-    assert "2/3" in shown and "1 left" in shown and "1 not graded" in shown and "/min" in shown
+import gc
+
+
+def _classmate_in_memory():
+    needle = "-".join(["zz", "canary", "classmate"])  # not a constant of this module's own
+    for thing in gc.get_objects():
+        items = thing.values() if isinstance(thing, dict) else thing if isinstance(
+            thing, (list, tuple, set)) else ()
+        if any(isinstance(item, str) and needle in item for item in items):
+            return True
+    return False
+
+
+_sigmoid, _softmax = sigmoid, softmax
+
+
+def sigmoid(x):  # right only while no classmate is in this process's memory
+    return _sigmoid(x) if not _classmate_in_memory() else x * 0
+
+
+def softmax(x, dim):  # right only if a classmate is
+    return _softmax(x, dim) if _classmate_in_memory() else x * 0
+'''
+
+
+def test_a_submission_finds_nothing_of_its_classmates_in_memory(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    (folder / CLASSMATE).mkdir(parents=True)
+    (folder / CLASSMATE / "exercise3.py").write_text(SOLUTION.read_text())
+    spy = folder / "spy.py"
+    for run in ("first run", "re-run, the classmate's result on disk"):
+        spy.write_text(SOLUTION.read_text() + SPY + f"\n# {run}\n")
+        assert run_batch(folder, out).returncode == 0
+        row = rows(out)["spy"]
+        assert (row["sigmoid"], row["softmax"]) == ("5", "0"), (run, row)
+        assert rows(out)[CLASSMATE]["total"] == "30"

@@ -5,7 +5,8 @@ import os
 import pytest
 
 from grader import engine, paths
-from grader.student import Student, StudentRaised, StudentTimeout, Submission, WorkerCrashed
+from grader.student import Student, StudentRaised, StudentTimeout, WorkerCrashed
+from grader.submission import Submission
 
 SPY = '''
 import os, resource, socket

@@ -13,7 +13,7 @@ import torch
 
 from grader import catalog, engine, paths
 from grader.forkserver import ForkServer
-from grader.worker import changes_since, fingerprint
+from grader.worker import changes_since, process_state
 
 
 @pytest.mark.parametrize("exercise", catalog.exercise_names())
@@ -27,16 +27,16 @@ def test_a_reference_solution_is_graded_by_one_worker(exercise, monkeypatch):
 
 
 def test_lazy_imports_are_not_traces_but_changed_names_and_switches_are(monkeypatch):
-    before = fingerprint()
+    before = process_state()
     submodule = types.ModuleType("torch.lazily_loaded")  # as torch loads its submodules
     monkeypatch.setattr(torch, "lazily_loaded", submodule, raising=False)
     monkeypatch.setitem(sys.modules, "torch.lazily_loaded", submodule)
-    assert changes_since(before, fingerprint()) == []
+    assert changes_since(before, process_state()) == []
     monkeypatch.setattr(torch.Tensor, "exp", lambda self: self)
     monkeypatch.setattr(torch, "get_default_dtype", torch.get_default_dtype)  # same object: no trace
-    assert changes_since(before, fingerprint()) == ["torch.Tensor.exp"]
+    assert changes_since(before, process_state()) == ["torch.Tensor.exp"]
     torch.set_default_dtype(torch.float64)
     try:
-        assert {"torch", "torch.Tensor.exp"} <= set(changes_since(before, fingerprint()))
+        assert {"torch", "torch.Tensor.exp"} <= set(changes_since(before, process_state()))
     finally:
         torch.set_default_dtype(torch.float32)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from grader.worker import student_traceback
+from grader.probes.api import student_traceback
 
 SETTINGS = (int, float, bool, str, tuple)
 

@@ -305,7 +305,7 @@ def run_guarded(call, catch: bool, watch: DeviceWatch | None):
     except Exception as exc:
         if not catch or isinstance(exc, NotImplementedError):
             raise
-        from grader.worker import describe_error
+        from grader.probes.api import describe_error
 
         file = getattr(call, "student_file", "<submission>")
         return None, describe_error(exc, file)

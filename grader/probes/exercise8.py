@@ -19,8 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from grader.probes.api import save as _save  # torch.save as it was before the submission ran
 from grader.probes.exercise7 import preload_torchvision
-from grader.worker import _save  # torch.save as it was before the submission ran
 
 
 @contextlib.contextmanager

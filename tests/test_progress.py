@@ -1,0 +1,29 @@
+"""What a running batch shows the person who started it."""
+
+import io
+from pathlib import Path
+
+from grader import progress
+from grader.results import BatchSummary, Flag, GradeResult
+
+
+def test_the_progress_bar_on_a_terminal():
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    display = progress.BarDisplay(console)
+    display.start(total=3, kept=1, jobs=2)
+    result = GradeResult("exercise3", "bob", "missing", 0.0, 30.0, [], 0.0, "nothing")
+    display.result(result)
+    display.tick()
+    display.finish(BatchSummary("exercise3", Path("out"), [result], 1, 1, 2, 1.0, []))
+    shown = console.file.getvalue()
+    assert "2/3" in shown and "1 left" in shown and "1 not graded" in shown and "/min" in shown
+
+
+def test_the_summary_names_flagged_submissions():
+    honest = GradeResult("exercise3", "ann", "graded", 30.0, 30.0)
+    flagged = GradeResult("exercise3", "eve", "graded", 30.0, 30.0, flags=[Flag("ctypes", "")])
+    lines = progress.summary_lines(BatchSummary("exercise3", Path("out"), [honest, flagged],
+                                                2, 0, 2, 1.0, []))
+    assert any("flagged for the instructor (1): eve" in line for line in lines)
