@@ -64,6 +64,7 @@ def stdout(cell) -> str:
     return "".join(o["text"] for o in cell.outputs if o.get("name") == "stdout")
 
 
+@pytest.mark.slow
 def test_check_grades_the_cells_the_kernel_ran_and_returns_the_result(ran):
     score, max_score, tasks, runs, loaded = json.loads(stdout(ran[6]).splitlines()[-1])
     assert tasks == ["sigmoid", "softmax", "log_softmax", "cross_entropy", "mlp_forward"]
@@ -73,6 +74,7 @@ def test_check_grades_the_cells_the_kernel_ran_and_returns_the_result(ran):
     assert not [m for m in loaded if m.startswith(("grader.checks", "grader.engine", "grader.worker"))]
 
 
+@pytest.mark.slow
 def test_check_shows_one_html_report_with_the_failures_folded(ran):
     [report] = displayed(ran[5])
     assert "exercise3" in report and "<table>" in report
@@ -83,6 +85,7 @@ def test_check_shows_one_html_report_with_the_failures_folded(ran):
     assert "<td>softmax</td>" in softmax and "sigmoid" not in softmax
 
 
+@pytest.mark.slow
 def test_a_hostile_cell_cannot_raise_its_score_or_read_the_answers(ran):
     assert stdout(ran[9]).splitlines()[0] == "True"  # in the kernel itself the answers ran
     [before], [after] = displayed(ran[5]), displayed(ran[8])
@@ -92,6 +95,7 @@ def test_a_hostile_cell_cannot_raise_its_score_or_read_the_answers(ran):
     assert "<b>exercise3</b>" in all_of_them and "30 / 30" not in all_of_them
 
 
+@pytest.mark.slow
 def test_bad_usage_in_a_notebook_is_one_sentence(ran):
     [error] = [o for o in ran[10].outputs if o["output_type"] == "error"]
     assert error["traceback"] == [
@@ -107,6 +111,7 @@ class Shell:
         self.execution_count = len(cells) + 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["fake_report", "steals_solution", "kills_the_grader"])
 def test_hostile_cells_earn_only_what_they_deserve(case):
     """The submissions of tests/hostile, run as a kernel's cells through grader.check's path."""

@@ -1,5 +1,6 @@
 """grade EXERCISE --watch: a regrade on every save, through the command a student runs."""
 
+import io
 import json
 import os
 import queue
@@ -8,16 +9,20 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from grader import paths
 from grader.cli import cli
 from grader.results import GradeResult, TaskResult
-from grader.watch import changes
+from grader.watch import TerminalView, changes
 from helpers import with_reference
 
 GRADE = [sys.executable, "-m", "grader.cli"]
+CLEAR_SCREEN = "\x1b[2J"
 WRONG_SOFTMAX = (paths.MUTANTS / "exercise3" / "softmax_wrong_dim.py").read_text()
 
 
@@ -36,6 +41,17 @@ def test_changes_name_each_task_whose_score_moved_and_the_total():
 def test_changes_say_when_the_file_stopped_importing():
     assert changes(result(softmax=8), result("import_error", softmax=0)) == [
         "graded -> import_error", "softmax 8/8 -> 0/8"]
+
+
+def test_on_a_terminal_each_report_replaces_the_last():
+    screen = io.StringIO()
+    view = TerminalView(Path("exercises/exercise3.py"),
+                        Console(file=screen, force_terminal=True, width=100))
+    view(result(softmax=5), [])
+    view(result(softmax=8), ["softmax 5/8 -> 8/8"])
+    first, second = screen.getvalue().split(CLEAR_SCREEN)[1:]
+    assert "Since the last save" not in first and "Watching exercises/exercise3.py" in first
+    assert "Since the last save: softmax 5/8 -> 8/8" in second
 
 
 class Watching:
@@ -77,6 +93,7 @@ def save_by_renaming(path, source):
     os.replace(temporary, path)
 
 
+@pytest.mark.slow
 def test_watch_json_regrades_each_save_wrong_broken_right(tmp_path):
     path = tmp_path / "exercise3.py"
     path.write_text((paths.EXERCISES / "exercise3.py").read_text())
@@ -112,6 +129,7 @@ def test_watch_json_regrades_each_save_wrong_broken_right(tmp_path):
     assert stderr.strip().splitlines() == [f"Stopped watching {path}."]
 
 
+@pytest.mark.slow
 def test_watch_in_a_terminal_says_what_changed_and_waits_out_a_vanished_file(tmp_path):
     path = tmp_path / "exercise3.py"
     path.write_text((paths.EXERCISES / "exercise3.py").read_text())
