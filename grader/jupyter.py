@@ -153,6 +153,8 @@ def _grade(shell, arguments: list[str]) -> list[NotebookResult]:
     if done.returncode != 0:
         raise CheckError(f"the grader stopped unexpectedly (exit {done.returncode}): "
                          f"{said[-1] if said else 'no message'}")
+    for line in said:  # what the grader warns about (no namespaces here, say) is the student's
+        print(line, file=sys.stderr)
     return [NotebookResult.from_dict(json.loads(line)) for line in done.stdout.splitlines()]
 
 

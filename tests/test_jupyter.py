@@ -123,6 +123,20 @@ def test_hostile_cells_earn_only_what_they_deserve(case):
     assert all(score == full for score, full in scores.values()), scores
 
 
+@pytest.mark.slow
+def test_check_all_says_so_when_no_cell_defines_a_task():
+    with pytest.raises(jupyter.CheckError) as raised:
+        jupyter._grade(Shell("import grader", "x = 1"), ["--all"])
+    assert str(raised.value) == "None of the cells this kernel has run defines an exercise's task yet."
+
+
+def test_outside_a_kernel_check_says_where_it_works(capsys):
+    import grader
+
+    assert grader.check("exercise3") is None
+    assert "run `grade exercise3`" in capsys.readouterr().out
+
+
 def test_reports_escape_what_the_submission_wrote():
     check = CheckResult("softmax rows sum to one", "failed", 0.0, 1.0, "<script>alert(1)</script>")
     result = GradeResult("exercise3", "<img src=x onerror=alert(1)>", "graded", 0.0, 1.0,
