@@ -29,7 +29,7 @@ from grader.errors import SubmissionError
 from grader.results import GradeResult
 from grader.submission import default_submission
 
-STEP_MS = 50  # quiet time that ends a burst of saves: well under what a person notices
+STEP_MS = 25  # quiet time that ends a burst of saves (an editor writes a file in well under 1 ms)
 QUIET_MS = 500  # how often, with no save, the file is compared with what was graded
 
 
