@@ -155,7 +155,10 @@ def _grade(shell, arguments: list[str]) -> list[NotebookResult]:
                          f"{said[-1] if said else 'no message'}")
     for line in said:  # what the grader warns about (no namespaces here, say) is the student's
         print(line, file=sys.stderr)
-    return [NotebookResult.from_dict(json.loads(line)) for line in done.stdout.splitlines()]
+    try:
+        return [NotebookResult.from_dict(json.loads(line)) for line in done.stdout.splitlines()]
+    except (ValueError, KeyError, TypeError):  # a grader bug, never the student's doing
+        raise CheckError("the grader's answer could not be read; please tell your course staff.") from None
 
 
 class NotebookResult(GradeResult):
