@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import torch
 import watchfiles
 
 from grader import engine
@@ -104,9 +103,6 @@ def watch(exercise: str, submission: Path | None = None, *, task: str | None = N
     """
     path = Path(submission) if submission else default_submission(exercise)
     stop = stop or threading.Event()
-    # The checks' tensors are small: a second OpenMP thread only spins against the worker on
-    # a 2-core laptop (exercise3 0.25-0.5 s -> 0.12 s a grade under load), as in grade batch.
-    torch.set_num_threads(1)
     with _StopOnCtrlC(stop):
         graded = _contents(path)
         last = _grade(exercise, submission, task, None)
