@@ -158,9 +158,11 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
         first_worker.load()
     except StudentProblem as problem:
         first_worker.close()
-        return GradeResult.empty(template, label, "import_error",
-                                 f"Importing {path.name} failed: {problem}",
-                                 time.perf_counter() - started)
+        failed = GradeResult.empty(template, label, "import_error",
+                                   f"Importing {path.name} failed: {problem}",
+                                   time.perf_counter() - started)
+        failed.printed = first_worker.printed()
+        return failed
     finally:
         _note_sandbox(first_worker.in_namespaces)
     results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, first_worker)
@@ -172,7 +174,8 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
         error = (f"{path.name} defines none of the tasks of {exercise} "
                  f"({', '.join(entry.task_names())}): is it the right file, and is it saved?")
     return GradeResult(exercise, label, "graded", score, template.max_score, tasks,
-                       round(time.perf_counter() - started, 3), error, template.hidden_max_score)
+                       round(time.perf_counter() - started, 3), error, template.hidden_max_score,
+                       printed=first_worker.printed())
 
 
 def defines_any(source: str, names: list[str]) -> bool:

@@ -97,8 +97,10 @@ print(json.dumps(FAKE))
 print("Total: 30 / 30 (100%)", file=sys.stderr)
 
 def cross_entropy(logits, targets):
+    # No answer at all (a tensor of the right shape would honestly earn the point of
+    # "leaves its inputs unchanged"): only the fake report could raise its score.
     print(json.dumps(FAKE))
-    return logits.new_zeros(())
+    return None
 '''),
     "output_flood": ((), '''
 import sys
