@@ -43,6 +43,9 @@ def summary_lines(summary: BatchSummary) -> list[str]:
                  f"{out / gradebook.JUNIT}")
     if summary.ignored:
         lines.append(f"  ignored (not submissions): {', '.join(summary.ignored)}")
+    if summary.not_on_roster:
+        lines.append(f"  not on the roster ({len(summary.not_on_roster)}): "
+                     f"{', '.join(gradebook.clean(s) for s in summary.not_on_roster)}")
     return lines
 
 

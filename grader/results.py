@@ -163,6 +163,7 @@ class BatchSummary:
     jobs: int
     elapsed_s: float
     ignored: list[str]
+    not_on_roster: list[str] = field(default_factory=list)  # submitters --roster does not list
 
     @property
     def statuses(self) -> Counter:
