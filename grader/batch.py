@@ -17,11 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import catalog, gradebook
+from grader import catalog, classreport, gradebook
 from grader.classfolder import Found, can_hide, find_submissions
 from grader.errors import BatchError, UnknownExercise
 from grader.journal import RESULTS, Finished, Journal, read_lines, student_order
-from grader.pool import Graded, Job, Note, Pool, Ready, Stopped
+from grader.pool import Graded, Job, Note, Pool, Ready, Stopped, Tick
 from grader.progress import Display
 from grader.results import BatchSummary, GradeResult
 from grader.roster import apply_roster, read_roster
@@ -157,8 +157,13 @@ def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = No
         journal.close()
         journal.compact({f.student: finished[f.student] for f in klass.found})
         book.write_all(results)
+        # the report's similarity needs the code: kept in OUT so `grade report` can rebuild it
+        sources = classreport.read_sources({f.student: f.path for f in klass.found
+                                            if f.path is not None and f.status is None}, exercise)
+        report = classreport.write_report(out, results, book.names, sources)
         summary = BatchSummary(exercise, out, results, len(todo), len(klass.found) - len(todo),
-                               jobs, time.monotonic() - started, klass.ignored, not_on_roster)
+                               jobs, time.monotonic() - started, klass.ignored, not_on_roster,
+                               report=report.path, similar=report.similar)
         display.finish(summary)
         return summary
     finally:
@@ -201,4 +206,4 @@ def _grade(pool: Pool, todo: list[Found], hidden: list[Path], timeout: float | N
         elif isinstance(event, Note) and event.message not in warned:
             warned.add(event.message)
             display.note(event.message)
-        display.tick()
+        display.tick(running=event.running if isinstance(event, Tick) else ())

@@ -23,7 +23,7 @@ class Problem(click.ClickException):
 
 
 class ExerciseFirstGroup(click.Group):
-    """``grade exercise3`` grades an exercise; ``grade list|check|batch`` are subcommands."""
+    """``grade exercise3`` grades an exercise; ``grade list|check|batch|report`` are subcommands."""
 
     def invoke(self, ctx):
         from grader.errors import GraderError
@@ -209,6 +209,17 @@ def nbgrader_import(out, course):
 
     count = nbgrader_course.import_scores(out, course)
     click.echo(f"wrote {count} students' scores into {course / 'gradebook.db'}")
+
+
+@cli.command("report")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def class_report(out):
+    """Rebuild OUT/report.html, the class report, from what `grade batch --out OUT` left there."""
+    from grader import classreport
+
+    report = classreport.rebuild(out)
+    click.echo(f"wrote {report.path} ({report.similar} students in groups of near-identical "
+               "submissions)")
 
 
 def main() -> None:

@@ -98,7 +98,9 @@ def _run_checks(entry, submission, config, task, check_timeout, first_worker):
 
     plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout,
                            first_worker)
-    args = ["--pyargs", entry.module_name, "-c", os.devnull,
+    # --noconftest: pytest would otherwise import conftest.py from test* folders of the
+    # folder `grade` runs in (a course's tests/, or a student's own) into this process.
+    args = ["--pyargs", entry.module_name, "-c", os.devnull, "--noconftest",
             "--rootdir", str(paths.CHECKS), "-o", "python_files=exercise*.py"]
     for plugin_name in _UNUSED_PLUGINS:
         args += ["-p", f"no:{plugin_name}"]

@@ -1,7 +1,8 @@
 """`grade batch`: a class of correct, wrong and hostile submissions, graded as an instructor would.
 
-The class (tests/batch_fixture.py) is graded once through the command line;
-most tests read that run's gradebook. One test kills a second run with
+The class (tests/batch_fixture.py) is graded once a session through the command
+line (the ``graded_class`` fixture in conftest.py, shared with the class report's
+tests); most tests read that run's gradebook. One test kills a second run with
 SIGKILL half-way and checks that running the command again ends with the same
 gradebook. The rest are quick tests of finding submissions and of the output
 files.
@@ -24,7 +25,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from batch_fixture import EXERCISE, SOLUTION, STUB, solution_notebook, write_class
+from batch_fixture import EXERCISE, GRADE, SOLUTION, STUB, TIMEOUT, run_batch, solution_notebook
 from click.testing import CliRunner
 
 from grader import classfolder, engine, paths
@@ -33,17 +34,6 @@ from grader.errors import BatchError
 from grader.results import GradeResult
 from grader.student import Student
 from grader.submission import Submission
-
-GRADE = [sys.executable, "-m", "grader.cli"]
-# Above any honest submission's time on a busy 2-core machine, below the hostile hangs'
-# per-check timeouts (10 s), so those end as `timeout` rows.
-TIMEOUT = "8"
-
-
-def run_batch(folder: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*GRADE, "batch", str(folder), "--exercise", EXERCISE, "--out",
-                           str(out), "--timeout", TIMEOUT, "--jobs", "2", *extra],
-                          capture_output=True, text=True, timeout=300)
 
 
 def rows(out: Path) -> dict[str, dict]:
@@ -69,18 +59,6 @@ def namespaces_available() -> bool:
         return bool(student.in_namespaces)
     finally:
         student.close()
-
-
-@pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    """The fixture class, graded once without interruption."""
-    root = tmp_path_factory.mktemp("batch")
-    folder, out = root / "class", root / "out"
-    expected = write_class(folder, out=out)
-    started = time.monotonic()
-    finished = run_batch(folder, out)
-    assert finished.returncode == 0, finished.stderr
-    return folder, out, expected, finished, time.monotonic() - started
 
 
 def test_every_student_has_a_row_with_the_right_score_and_status(graded_class):
