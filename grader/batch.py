@@ -21,7 +21,7 @@ from grader import catalog, classreport, gradebook
 from grader.classfolder import Found, can_hide, find_submissions
 from grader.errors import BatchError, UnknownExercise
 from grader.journal import RESULTS, Finished, Journal, read_lines, student_order
-from grader.pool import Graded, Job, Note, Pool, Ready, Stopped
+from grader.pool import Graded, Job, Note, Pool, Ready, Stopped, Tick
 from grader.progress import Display
 from grader.results import BatchSummary, GradeResult
 from grader.roster import apply_roster, read_roster
@@ -206,4 +206,4 @@ def _grade(pool: Pool, todo: list[Found], hidden: list[Path], timeout: float | N
         elif isinstance(event, Note) and event.message not in warned:
             warned.add(event.message)
             display.note(event.message)
-        display.tick()
+        display.tick(running=event.running if isinstance(event, Tick) else ())

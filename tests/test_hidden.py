@@ -79,3 +79,9 @@ def cross_entropy(logits, targets):
     assert failed[0].visibility == "hidden"
     assert "is not what it should be" in failed[0].feedback
     assert "right value" not in failed[0].feedback and "it is" not in failed[0].feedback
+
+
+def test_public_and_watch_together_are_refused_in_one_sentence():
+    result = run("exercise3", "--submission", str(paths.SOLUTIONS / "exercise3.py"), "--public",
+                 "--watch")
+    assert result.exit_code == 2 and "--public cannot be combined with --watch" in result.output

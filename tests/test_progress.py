@@ -44,3 +44,17 @@ def test_the_summary_names_the_common_mistakes_and_the_class_report():
     assert "  flagged for the instructor: 0" in lines
     assert "  in groups of near-identical submissions: 3" in lines
     assert "  class report: out/report.html" in lines
+
+
+def test_the_bar_names_a_submission_that_runs_long():
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=160)
+    display = progress.BarDisplay(console)
+    display.start(total=3, kept=0, jobs=2)
+    display.tick(running=(("ann", 2.0), ("bob", 3.0)))
+    assert "still grading" not in console.file.getvalue()  # nobody runs long yet
+    display.tick(running=(("ann", 2.0), ("eve", 35.0), ("bob", 12.0)))
+    display.progress.stop()
+    assert "still grading eve (35 s) and 1 more" in console.file.getvalue()
+    assert progress.slowest(()) == ""
