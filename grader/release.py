@@ -137,15 +137,16 @@ def _record_expected(exercises: list[str]) -> dict[str, dict]:
 
 def _course_project() -> dict:
     """The course's own [project] table: its version and dependencies are the kit's."""
+    text = (paths.COURSE_ROOT / "pyproject.toml").read_text()
     try:
         import tomllib
-    except ImportError:  # Python 3.10: the installed distribution's metadata says the same
-        from importlib import metadata
-
-        dist = metadata.distribution("torch-course-grader")
-        return {"version": dist.version, "requires-python": dist.metadata["Requires-Python"],
-                "dependencies": [r for r in dist.requires or [] if "extra ==" not in r]}
-    return tomllib.loads((paths.COURSE_ROOT / "pyproject.toml").read_text())["project"]
+    except ImportError:  # Python 3.10: read the three fields this needs from our own file
+        project = text.split("[project]", 1)[1].split("\n[", 1)[0]
+        listed = re.search(r"^dependencies = \[(.*?)\]", project, re.S | re.M).group(1)
+        return {"version": re.search(r'^version = "(.+)"', project, re.M).group(1),
+                "requires-python": re.search(r'^requires-python = "(.+)"', project, re.M).group(1),
+                "dependencies": re.findall(r'"([^"]+)"', listed)}
+    return tomllib.loads(text)["project"]
 
 
 def _pyproject() -> str:
