@@ -79,16 +79,24 @@ def _check_arguments(folder: Path, exercise: str, out: Path) -> None:
 
 def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = None,
                 timeout: float | None = None, force: bool = False,
-                display: Display | None = None) -> BatchSummary:
+                display: Display | None = None, scheduler: str | None = None) -> BatchSummary:
     """Grade every submission in ``folder`` (or a zip) into ``out``; see the module docstring.
+
+    ``scheduler``: grade on that Dask scheduler (``tcp://host:8786``) or ``local:N`` Dask
+    workers (grader.cluster) instead of ``jobs`` processes here.
 
     Raises a GraderError (BatchError, UnknownExercise) for bad usage.
     """
     folder, out, display = Path(folder), Path(out), display or Display()
     _check_arguments(folder, exercise, out)
     started = time.monotonic()
-    jobs = max(1, jobs or default_jobs())
-    pool = Pool(exercise, jobs, timeout)  # first: its spawner must know nothing of the class
+    if scheduler:  # first, as the pool: its workers must know nothing of the class
+        from grader.cluster import Cluster
+
+        pool = Cluster(exercise, scheduler, timeout)
+    else:
+        pool = Pool(exercise, max(1, jobs or default_jobs()), timeout)  # first: see grader.pool
+    jobs = pool.jobs
     scratch = Path(tempfile.mkdtemp(prefix="grade-batch-"))
     journal = Journal(out)
     try:

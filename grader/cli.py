@@ -124,7 +124,10 @@ def self_check(exercises):
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds one submission may take "
               "in all [default: every check running into its own timeout].")
 @click.option("--force", is_flag=True, help="Regrade everything, forgetting earlier runs.")
-def grade_batch(folder, exercise, out, jobs, timeout, force):
+@click.option("--scheduler", metavar="ADDRESS", help="Grade on the Dask cluster whose scheduler "
+              "is at ADDRESS (tcp://host:8786), or on local:N Dask worker processes; --jobs is "
+              "then the cluster's. Needs the [cluster] extra.")
+def grade_batch(folder, exercise, out, jobs, timeout, force, scheduler):
     """Grade a class: FOLDER (or a zip) holds one sub-folder or file per student.
 
     Re-running the same command after an interruption keeps what was graded
@@ -134,7 +137,7 @@ def grade_batch(folder, exercise, out, jobs, timeout, force):
     from grader.progress import display_for
 
     batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
-                      display=display_for(sys.stdout))
+                      display=display_for(sys.stdout), scheduler=scheduler)
 
 
 def main() -> None:

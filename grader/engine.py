@@ -21,7 +21,7 @@ from grader.forkserver import ForkServer
 from grader.results import CheckResult, GradeResult, TaskResult
 from grader.sandbox import SandboxConfig
 from grader.student import Student, StudentProblem, probe_path
-from grader.submission import default_submission, read_submission
+from grader.submission import Submission, default_submission, read_submission
 
 __all__ = ["grade", "fork_server", "restart_fork_server", "sandbox_config", "SubmissionError",
            "UnknownExercise", "GraderError"]
@@ -115,11 +115,12 @@ def _tally(entry, results: dict[str, CheckResult], task: str | None) -> list[Tas
     return tasks
 
 
-def grade(exercise: str, submission: Path | None = None, *, task: str | None = None,
+def grade(exercise: str, submission: Path | Submission | None = None, *, task: str | None = None,
           label: str | None = None, hidden: list[Path] = (),
           check_timeout: float | None = None) -> GradeResult:
     """Grade one submission of ``exercise``; raises a GraderError for what cannot be graded.
 
+    ``submission``: a path, or a Submission already read (by the machine that has the file).
     ``check_timeout`` overrides every check's own time limit (seconds).
     """
     started = time.perf_counter()
@@ -129,8 +130,11 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     if task not in (None, *entry.task_names()):
         raise UnknownExercise(f"{exercise} has no task called '{task}'; its tasks are: "
                               f"{', '.join(entry.task_names())}.")
-    path = Path(submission) if submission else default_submission(exercise)
-    loaded = read_submission(path, exercise)
+    if isinstance(submission, Submission):
+        loaded, path = submission, Path(submission.filename)
+    else:
+        path = Path(submission) if submission else default_submission(exercise)
+        loaded = read_submission(path, exercise)
     setup = entry.exercise.worker_setup
     loaded.setup = probe_path(setup) if setup else None
     config = sandbox_config(hidden)
