@@ -96,14 +96,28 @@ def grade_on_worker(plugin: str, job: Job) -> list[Event]:
 
 # -- in the instructor's process -------------------------------------------------------------
 
-def _local_cluster(workers: int):
+# What the scheduler of local:N is told (a scheduler elsewhere is set up by its owner, see the
+# README): one task a worker thread at a time, so a worker that dies takes only its running
+# task down; no profiler thread in a worker process that forks grading processes.
+LOCAL_SETTINGS = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                  "distributed.scheduler.worker-saturation": 1.0,
+                  "distributed.worker.profile.enabled": False}
+
+
+def local_cluster(workers: int, resources: dict | None = None):
     """``local:N``: N worker processes on this machine, on the loopback address only."""
+    with dask.config.set(LOCAL_SETTINGS):
+        return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                        host="127.0.0.1", dashboard_address=None,
+                                        resources=resources,
+                                        silence_logs=logging.ERROR)  # the batch's display speaks
+
+
+def _gpus() -> dict | None:
+    """local:N on a machine with CUDA: its workers share the GPU."""
     import torch
 
-    gpus = {"GPU": 1} if torch.cuda.is_available() else None  # they share this machine's
-    return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                    host="127.0.0.1", dashboard_address=None, resources=gpus,
-                                    silence_logs=logging.ERROR)  # the batch's display speaks
+    return {"GPU": 1} if torch.cuda.is_available() else None
 
 
 def _local_workers(scheduler: str) -> int | None:
@@ -130,20 +144,14 @@ class Cluster:
         self.quiet = logging.getLogger("distributed")
         self.loud = self.quiet.level
         self.quiet.setLevel(logging.ERROR)
-        # Settings the scheduler reads: it runs in this process only for local:N. One task a
-        # worker thread at a time, so a worker that dies takes only its running task down.
-        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
-                              "distributed.scheduler.worker-saturation": 1.0,
-                              "distributed.worker.profile.enabled": False}):
-            try:
-                if workers:
-                    self.local = _local_cluster(workers)
-                self.client = distributed.Client(self.local or scheduler,
-                                                 timeout=CONNECT_TIMEOUT_S)
-            except (OSError, TimeoutError, ValueError) as exc:
-                self.close()
-                raise BatchError(f"could not reach the Dask scheduler at {scheduler} ({exc}).") \
-                    from None
+        try:
+            if workers:
+                self.local = local_cluster(workers, _gpus())
+            self.client = distributed.Client(self.local or scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
+            self.close()
+            raise BatchError(f"could not reach the Dask scheduler at {scheduler} ({exc}).") \
+                from None
         self.jobs = self._wait_for_workers()
 
     def _wait_for_workers(self) -> int:
