@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import catalog, gradebook
+from grader import catalog, gradebook, sources
 from grader.classfolder import Found, can_hide, find_submissions
 from grader.errors import BatchError, UnknownExercise
 from grader.journal import Finished, Journal, student_order
@@ -30,26 +30,14 @@ GRADER_PACKAGE = Path(catalog.__file__).resolve().parent
 
 # -- what a result was graded from -----------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while chunk := file.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def grader_digest() -> str:
-    """Changes when anything that decides a score changes - a check, a probe, the check
-    API's tolerances, the scoring - that is, any source of the grader package."""
-    digest = hashlib.sha256()
-    for path in sorted(GRADER_PACKAGE.rglob("*.py")):
-        digest.update(f"{path.relative_to(GRADER_PACKAGE)}\0{_sha256(path)}\0".encode())
-    return digest.hexdigest()[:16]
+    """Changes when anything that decides a score changes (see grader.sources)."""
+    return sources.grader_digest(GRADER_PACKAGE)
 
 
 def fingerprint(item: Found, exercise: str, grader: str) -> str:
     """What ``item``'s result was graded from: its bytes (or why it has none), the grader."""
-    what = f"{item.status}: {item.problem}" if item.status else _sha256(item.path)
+    what = f"{item.status}: {item.problem}" if item.status else sources.sha256(item.path)
     return hashlib.sha256(f"{exercise}\0{grader}\0{what}".encode()).hexdigest()[:24]
 
 

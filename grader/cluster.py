@@ -34,6 +34,7 @@ from grader.check import Exercise
 from grader.errors import BatchError, GraderError
 from grader.pool import STARTUP_LIMIT_S, Event, Graded, Job, Pool, Ready, Stopped, Tick
 from grader.results import GradeResult
+from grader.sources import grader_digest
 from grader.submission import read_submission
 
 try:
@@ -65,8 +66,6 @@ class GradingHost(WorkerPlugin):
         self.pools: queue.Queue[Pool] | None = None  # made on the worker: a queue cannot travel
 
     def setup(self, worker) -> None:
-        from grader.batch import grader_digest
-
         if grader_digest() != self.grader:  # its scores would not be this grader's
             raise BatchError(f"the Dask worker {worker.address} runs another version of the "
                              "grader; install the same one on every worker.")
@@ -110,7 +109,7 @@ def local_cluster(workers: int, resources: dict | None = None):
         return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                         host="127.0.0.1", dashboard_address=None,
                                         resources=resources,
-                                        silence_logs=logging.ERROR)  # the batch's display speaks
+                                        silence_logs=logging.CRITICAL)  # the batch display speaks
 
 
 def _gpus() -> dict | None:
@@ -176,8 +175,6 @@ class Cluster:
         return wanted
 
     def _start_hosts(self, hidden: list[Path]) -> None:
-        from grader.batch import grader_digest
-
         name = f"grader-{uuid.uuid4().hex[:12]}"
         host = GradingHost(name, self.exercise, self.timeout, list(hidden), grader_digest())
         try:

@@ -75,6 +75,7 @@ def kill(client, address: str) -> None:
 
 # -- the same gradebook ----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_practice_class_on_two_workers_gives_the_local_gradebook(practice_class, tmp_path):
     folder, local, expected = practice_class
     finished = cluster_batch(folder, tmp_path / "out", "local:2")
@@ -85,6 +86,7 @@ def test_the_practice_class_on_two_workers_gives_the_local_gradebook(practice_cl
     assert "distributed" not in finished.stderr  # Dask's own chatter stays out of the way
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_batch_loses_nothing(practice_class, two_workers, tmp_path):
     _, local, _ = practice_class
     folder, out = tmp_path / "class", tmp_path / "out"
@@ -99,6 +101,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(practice_class, two_workers, tm
     assert only(without_durations(out), subset) == only(without_durations(local), subset), stdout
 
 
+@pytest.mark.slow
 def test_a_submission_that_kills_two_workers_is_a_grader_error(two_workers, tmp_path):
     folder, out = tmp_path / "class", tmp_path / "out"
     folder.mkdir()
@@ -118,6 +121,7 @@ def test_a_submission_that_kills_two_workers_is_a_grader_error(two_workers, tmp_
     assert "every Dask worker that ran it died" in doc["error"], doc["error"]
 
 
+@pytest.mark.slow
 def test_hostile_submissions_lose_only_their_own_points(tmp_path):
     folder, out = tmp_path / "class", tmp_path / "out"
     expected = write_class(folder, out=out, mutants=False)
@@ -146,6 +150,7 @@ def wants_a_gpu(monkeypatch):
     monkeypatch.setattr(catalog.load(EXERCISE).exercise, "resources", {"GPU": 1})
 
 
+@pytest.mark.slow
 def test_a_gpu_exercise_runs_only_on_the_worker_that_has_a_gpu(wants_a_gpu, tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
@@ -204,7 +209,7 @@ def test_a_worker_with_another_grader_is_refused(tmp_path, monkeypatch):
     """Its scores would not be this grader's: the digest of the sources must match."""
     (tmp_path / "class").mkdir()
     (tmp_path / "class" / "a.py").write_text(STUB.read_text())
-    monkeypatch.setattr("grader.batch.grader_digest", lambda: "another-grader")
+    monkeypatch.setattr(cluster, "grader_digest", lambda: "another-grader")
     with pytest.raises(BatchError, match="runs another version of the grader"):
         grade_batch(tmp_path / "class", EXERCISE, tmp_path / "out", display=Display(),
                     scheduler="local:1")
