@@ -39,7 +39,17 @@ class ExerciseFirstGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def format_usage(self, ctx, formatter):
-        formatter.write_usage("grade", "EXERCISE [OPTIONS] | list | check | batch")
+        formatter.write_usage("grade", "EXERCISE [OPTIONS]")
+        formatter.write_usage("grade", "COMMAND [ARGS]...", prefix="   or: ")
+
+    def format_options(self, ctx, formatter):
+        """Grading an exercise first: it is what most people came for."""
+        command = self.commands["exercise"]
+        records = [p.get_help_record(ctx) for p in command.get_params(ctx)
+                   if isinstance(p, click.Option)]
+        with formatter.section("Options of grade EXERCISE"):
+            formatter.write_dl([r for r in records if r])
+        self.format_commands(ctx, formatter)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -75,7 +85,8 @@ def grade_exercise(exercise, submission, task, as_json, fail_under):
 
         render(result, Console())
     if fail_under is not None and result.percent < fail_under:
-        sys.exit(1)
+        fail(f"the score is {result.percent:.0f}% ({result.score:g} / {result.max_score:g}), "
+             f"below the {fail_under:g}% --fail-under asks for.", 1)
 
 
 @cli.command("list")

@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-import torch
-
 from grader import catalog, engine, sandbox
 from grader.errors import BatchError, GraderError
 from grader.results import GradeResult
@@ -147,11 +145,9 @@ def _grading_process(conn: Connection, exercise: str, hidden: list[Path], notebo
         log = logging.getLogger("grader")
         log.handlers[:] = [_Forward(conn)]
         log.propagate = False
-        # --jobs processes already keep every core busy: torch's own threads would only
-        # spin and wait (half this process's CPU time). Set before the fork-server starts,
-        # so its workers inherit it.
-        torch.set_num_threads(1)
-        engine.restart_fork_server()  # ours, forked before the checks are loaded below
+        # Ours, forked before the checks are loaded below; on one torch thread, as every
+        # grading process is (--jobs of them already keep every core busy).
+        engine.restart_fork_server()
         _warm_up(notebooks)
         entry = catalog.load(exercise)
         engine.fork_server().preload(entry.exercise.preload)  # before any --timeout clock runs

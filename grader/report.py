@@ -43,6 +43,8 @@ def render(result: GradeResult, console: Console) -> None:
             console.print(Text.assemble((f"  {mark} {c.name}", colour), (f"  [{c.status}]", "dim")))
             for line in c.feedback.splitlines() if show else []:
                 console.print(Text("      " + line), highlight=False)
+    if result.error:  # graded, with something to say about the whole submission
+        console.print(Text(f"\n{result.error}", style="yellow"))
     colour = "green" if result.score == result.max_score else "yellow"
     console.print(Text(f"\nTotal: {_points(result.score)} / {_points(result.max_score)} "
                        f"({result.percent:.0f}%) in {result.duration_s:.1f} s", style=f"bold {colour}"))

@@ -225,6 +225,10 @@ class Student:
         if not reply.get("ok"):
             error = reply.get("error") or {}
             kind, message = error.get("type", "Exception"), error.get("message", "")
+            if kind == "NotDefined":
+                name = message.strip("'\"")
+                raise StudentRaised(f"your file defines no {name}: write def {name}(...) as the "
+                                    "exercise's stub does.", error)
             if kind == "NotImplementedError":
                 raise StudentRaised(f"{what} is not implemented yet (it raises NotImplementedError).",
                                     error)

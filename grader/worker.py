@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from grader import wire
-from grader.probes.api import describe_error
+from grader.probes.api import NotDefined, describe_error
 from grader.seeding import seed_everything
 from grader.tracing import Trace
 
@@ -37,7 +37,9 @@ class LoadedSubmission:
         self.trace = Trace()
 
     def call(self, name: str, *args, **kwargs):
-        function = getattr(self.module, name)
+        function = getattr(self.module, name, None)
+        if function is None:
+            raise NotDefined(name)
         with self.trace:
             return function(*args, **kwargs)
 

@@ -82,13 +82,6 @@ def test_bad_usage_is_one_plain_sentence_and_exit_2(args, sentence, tmp_path, mo
     assert "Traceback" not in result.output
 
 
-def test_missing_default_file_is_explained(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    result = run("exercise3")
-    assert result.exit_code == 2
-    assert "No submission found at" in result.output and "exercise3.py" in result.output
-
-
 def test_syntax_error_is_an_import_error_with_the_students_line(tmp_path):
     path = write_submission(tmp_path, "exercise3", "def softmax(x, dim=-1)\n    return x\n")
     result = run("exercise3", "--submission", str(path), "--json")
@@ -123,3 +116,52 @@ def test_list_json_names_every_exercise_and_its_tasks():
     item = listing[names.index("exercise3")]
     assert item["title"] == "Activations and losses from scratch"
     assert sum(t["max_score"] for t in item["tasks"]) == 30
+
+
+def test_help_shows_grading_an_exercise_first():
+    shown = run("--help").output
+    assert shown.startswith("Usage: grade EXERCISE [OPTIONS]")
+    assert shown.index("--submission PATH") < shown.index("Commands:")
+    assert " exercise " not in shown.split("Commands:")[1]  # no hidden command named
+
+
+def test_the_wrong_folder_gets_a_hint(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("exercise3")
+    assert result.exit_code == 2
+    assert f"There is no exercise3.py in {tmp_path / 'exercises'}" in result.output
+    assert "run grade in your course folder, the one that holds exercises/" in result.output
+
+
+def test_fail_under_says_what_the_score_was_and_what_was_needed():
+    result = run("exercise3", "--submission", str(paths.EXERCISES / "exercise3.py"),
+                 "--fail-under", "50")
+    assert result.exit_code == 1
+    assert "the score is 0% (0 / 30), below the 50% --fail-under asks for." in result.output
+
+
+def test_an_empty_file_is_told_it_defines_none_of_the_tasks(tmp_path):
+    path = write_submission(tmp_path, "exercise3", "")
+    shown = run("exercise3", "--submission", str(path)).output
+    assert "defines none of the tasks of exercise3" in shown
+    assert "your file defines no sigmoid: write def sigmoid(...)" in shown
+    assert "has no attribute" not in shown
+
+
+def test_ctrl_c_ends_a_grade_with_one_sentence(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    hang = "def sigmoid(x):\n    while True:\n        pass\n"
+    path = write_submission(tmp_path, "exercise3", with_reference("exercise3", hang))
+    process = subprocess.Popen([sys.executable, "-m", "grader.cli", "exercise3", "--submission",
+                                str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    time.sleep(4)  # into the checks: the first sigmoid check is hanging
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr.strip().splitlines()[-1] == "grade: interrupted."
+    assert "internal error" not in stderr and "Traceback" not in stderr

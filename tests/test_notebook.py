@@ -89,3 +89,22 @@ def test_grade_says_why_a_notebook_cannot_be_graded(tmp_path):
     outcome = CliRunner().invoke(cli, ["exercise3", "--submission", str(path)])
     assert outcome.exit_code == 2
     assert "is not a valid notebook: it is not valid JSON" in outcome.output
+
+
+def test_a_malformed_cell_gets_one_sentence(tmp_path):
+    text = '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"source": 1}]}'
+    with pytest.raises(NotebookError, match="cell 1 is malformed"):
+        notebook_source(write(tmp_path, text))
+
+
+def test_reading_a_current_notebook_does_not_import_nbformat(tmp_path):
+    """nbformat's import and schema validation cost 0.84 s: not on the hot path."""
+    import subprocess
+    import sys
+
+    path = write(tmp_path, solution_notebook())
+    shown = subprocess.run([sys.executable, "-c", "import sys; from grader.notebook import "
+                            f"notebook_source; notebook_source({str(path)!r}); "
+                            "print('nbformat' in sys.modules, 'jsonschema' in sys.modules)"],
+                           capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == ["False", "False"]

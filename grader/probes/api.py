@@ -19,6 +19,10 @@ _format_list = traceback.format_list
 _format_exception_only = traceback.format_exception_only
 
 
+class NotDefined(AttributeError):
+    """The submission has no function of the name a check calls."""
+
+
 def student_traceback(exc: BaseException, filename: str) -> str:
     """The traceback lines that are the student's own, not the grader's."""
     if isinstance(exc, SyntaxError) and exc.filename == filename:
