@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 from batch_fixture import EXERCISE, SOLUTION, STUB, write_class
-from test_batch import GRADE, TIMEOUT, documents, rows, run_batch, without_durations
+from test_batch import (
+    GRADE,
+    TIMEOUT,
+    documents,
+    namespaces_available,
+    rows,
+    run_batch,
+    without_durations,
+)
 
 distributed = pytest.importorskip("distributed")  # the [test] extra installs it
 
@@ -121,8 +129,18 @@ def test_a_submission_that_kills_two_workers_is_a_grader_error(two_workers, tmp_
     assert "every Dask worker that ran it died" in doc["error"], doc["error"]
 
 
+CALLS_THE_SCHEDULER = """
+import socket
+_honest = cross_entropy
+
+def cross_entropy(logits, targets):  # right only if it can reach the cluster's scheduler
+    socket.create_connection(({host!r}, {port}), timeout=2).close()
+    return _honest(logits, targets)
+"""
+
+
 @pytest.mark.slow
-def test_hostile_submissions_lose_only_their_own_points(tmp_path):
+def test_hostile_submissions_lose_only_their_own_points(two_workers, tmp_path):
     folder, out = tmp_path / "class", tmp_path / "out"
     expected = write_class(folder, out=out, mutants=False)
     keep = {"ada", "ben", "gus", "h_kills_its_parent", "h_segfault", "h_exits", "h_fork_bomb",
@@ -130,14 +148,22 @@ def test_hostile_submissions_lose_only_their_own_points(tmp_path):
     for name in set(expected) - keep:  # a few of each kind: this test pays two workers' start
         for path in folder.glob(f"{name}*"):
             subprocess.run(["rm", "-rf", str(path)], check=True)
-    finished = cluster_batch(folder, out, "local:2")
+    local_cluster, _ = two_workers
+    host, port = local_cluster.scheduler_address.removeprefix("tcp://").rsplit(":", 1)
+    (folder / "h_calls_the_scheduler.py").write_text(
+        SOLUTION.read_text() + CALLS_THE_SCHEDULER.format(host=host, port=port))
+    finished = cluster_batch(folder, out, local_cluster.scheduler_address)
     assert finished.returncode == 0, finished.stderr
     table = rows(out)
-    assert set(table) == keep
-    assert {s: r["status"] for s, r in table.items()} == {s: expected[s].status for s in keep}
+    assert {s: r["status"] for s, r in table.items()} == {
+        **{s: expected[s].status for s in keep}, "h_calls_the_scheduler": "graded"}
     assert table["ada"]["total"] == table["ben"]["total"] == "30"
-    for name in ("h_kills_its_parent", "h_segfault", "h_exits", "h_fork_bomb"):
+    walled = namespaces_available()
+    for name in ("h_kills_its_parent", "h_segfault", "h_exits", "h_fork_bomb",
+                 *(["h_calls_the_scheduler"] if walled else [])):
         assert table[name]["cross_entropy"] == "0" and table[name]["softmax"] == "8", table[name]
+    if walled:  # reads neither the answers nor a classmate where its worker runs
+        assert table["h_copycat"]["total"] == "0"
     assert "longer than the 8 s" in next(d["error"] for d in documents(out)
                                          if d["submission"] == "h_ignores_signals")
 
