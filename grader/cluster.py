@@ -204,7 +204,8 @@ class Cluster:
                                                             str(problem)))
                 continue
             task = Job(job.student, Path(submission.filename), submission)
-            future = self.client.submit(grade_on_worker, self.plugin, task, pure=False,
+            # retries: an error of ours on a worker is retried once, as the pool does locally
+            future = self.client.submit(grade_on_worker, self.plugin, task, pure=False, retries=1,
                                         key=f"grade-{uuid.uuid4().hex}", resources=resources)
             futures[future] = (job.student, time.monotonic())
         finished = distributed.as_completed(list(futures))
@@ -235,8 +236,8 @@ class Cluster:
             why = "every Dask worker that ran it died"
         else:
             why = f"{type(exc).__name__}: {exc}"
-        return (f"The grader failed twice while grading this submission ({why}); run the batch "
-                "again to retry it.")
+        return (f"The grader failed more than once while grading this submission ({why}); run "
+                "the batch again to retry it.")
 
     def close(self) -> None:
         if self.client is not None:
