@@ -32,7 +32,7 @@ from pathlib import Path
 from grader import catalog
 from grader.check import Exercise
 from grader.errors import BatchError, GraderError
-from grader.pool import STARTUP_LIMIT_S, Event, Graded, Job, Pool, Ready, Stopped, Tick
+from grader.pool import STARTUP_LIMIT_S, Event, Graded, Job, Note, Pool, Ready, Stopped, Tick
 from grader.results import GradeResult
 from grader.sources import grader_digest
 from grader.submission import read_submission
@@ -152,6 +152,7 @@ class Cluster:
             raise BatchError(f"could not reach the Dask scheduler at {scheduler} ({exc}).") \
                 from None
         self.jobs = self._wait_for_workers()
+        self.notes = self._check_scheduler()
 
     def _wait_for_workers(self) -> int:
         try:
@@ -161,6 +162,19 @@ class Cluster:
             raise BatchError(f"no Dask worker joined the scheduler at {self.scheduler} within "
                              f"{STARTUP_LIMIT_S:g} s.") from None
         return sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values())
+
+    def _check_scheduler(self) -> list[str]:
+        """What the batch should say about a scheduler set up otherwise than local:N's."""
+        try:
+            allowed = self.client.run_on_scheduler(lambda dask_scheduler:
+                                                   dask_scheduler.allowed_failures)
+        except Exception:  # noqa: BLE001 - a scheduler that runs nothing for clients: say nothing
+            return []
+        if allowed <= ALLOWED_FAILURES:
+            return []
+        return [f"the scheduler at {self.scheduler} gives up on a task only after {allowed + 1} "
+                "workers died running it, so one submission that kills its workers can take "
+                "that many down; start it with DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1."]
 
     def _resources(self, exercise: Exercise) -> dict | None:
         wanted = dict(exercise.resources)
@@ -193,6 +207,8 @@ class Cluster:
         yield Ready(template, entry.budget_s)
         if not jobs:
             return
+        for note in self.notes:
+            yield Note(note)
         resources = self._resources(entry.exercise)
         self._start_hosts(hidden)
         futures = {}

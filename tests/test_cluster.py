@@ -240,3 +240,24 @@ def test_a_worker_with_another_grader_is_refused(tmp_path, monkeypatch):
         grade_batch(tmp_path / "class", EXERCISE, tmp_path / "out", display=Display(),
                     scheduler="local:1")
 
+
+def test_a_scheduler_that_retries_a_task_on_many_workers_is_pointed_out():
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as dask:
+        grading = cluster.Cluster(EXERCISE, dask.scheduler_address)  # Dask's default: 3 retries
+        try:
+            assert grading.notes == [
+                f"the scheduler at {dask.scheduler_address} gives up on a task only after 4 "
+                "workers died running it, so one submission that kills its workers can take that "
+                "many down; start it with DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1."]
+        finally:
+            grading.close()
+    with cluster.local_cluster(1) as ours:
+        grading = cluster.Cluster(EXERCISE, ours.scheduler_address)
+        grading.close()
+    assert grading.notes == []
+
+
+def test_without_distributed_the_scheduler_option_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(cluster, "distributed", None)
+    with pytest.raises(BatchError, match=r"pip install 'torch-course-grader\[cluster\]'"):
+        cluster.Cluster(EXERCISE, "local:2")
