@@ -137,22 +137,29 @@ class Cluster:
             raise BatchError("--scheduler needs Dask's distributed package: "
                              "pip install 'torch-course-grader[cluster]'.")
         self.exercise, self.scheduler, self.timeout = exercise, scheduler, timeout
-        self.local, self.client, self.plugin = None, None, None
-        workers = _local_workers(scheduler)
+        self.local, self.client, self.plugin, self.notes = None, None, None, []
+        self.workers = _local_workers(scheduler)
         # Dask reports every worker coming and going; the batch's display says what matters.
         self.quiet = logging.getLogger("distributed")
         self.loud = self.quiet.level
         self.quiet.setLevel(logging.ERROR)
+        # local:N starts its workers only when there is something to grade (a re-run that
+        # keeps every result needs none); a scheduler elsewhere is asked at once if it is there.
+        self.jobs = self.workers or self._connect()
+
+    def _connect(self) -> int:
+        """Start local:N's workers, or reach the scheduler; returns its worker threads."""
         try:
-            if workers:
-                self.local = local_cluster(workers, _gpus())
-            self.client = distributed.Client(self.local or scheduler, timeout=CONNECT_TIMEOUT_S)
+            if self.workers:
+                self.local = local_cluster(self.workers, _gpus())
+            self.client = distributed.Client(self.local or self.scheduler,
+                                             timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
             self.close()
-            raise BatchError(f"could not reach the Dask scheduler at {scheduler} ({exc}).") \
-                from None
-        self.jobs = self._wait_for_workers()
+            raise BatchError(f"could not reach the Dask scheduler at {self.scheduler} "
+                             f"({exc}).") from None
         self.notes = self._check_scheduler()
+        return self._wait_for_workers()
 
     def _wait_for_workers(self) -> int:
         try:
@@ -207,6 +214,8 @@ class Cluster:
         yield Ready(template, entry.budget_s)
         if not jobs:
             return
+        if self.client is None:
+            self._connect()
         for note in self.notes:
             yield Note(note)
         resources = self._resources(entry.exercise)
@@ -265,4 +274,5 @@ class Cluster:
             self.client.close()
         if self.local is not None:
             self.local.close()
+        self.client = self.local = self.plugin = None  # closing twice is closing once
         self.quiet.setLevel(self.loud)

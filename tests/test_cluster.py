@@ -257,6 +257,17 @@ def test_a_scheduler_that_retries_a_task_on_many_workers_is_pointed_out():
     assert grading.notes == []
 
 
+def test_a_rerun_that_keeps_every_result_starts_no_workers(tmp_path, monkeypatch):
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "a.py").write_text(STUB.read_text())
+    first = grade_batch(tmp_path / "class", EXERCISE, tmp_path / "out", display=Display(),
+                        scheduler="local:1")
+    monkeypatch.setattr(cluster, "local_cluster", None)  # starting one now would fail
+    again = grade_batch(tmp_path / "class", EXERCISE, tmp_path / "out", display=Display(),
+                        scheduler="local:1")
+    assert (first.graded_now, again.graded_now, again.kept) == (1, 0, 1)
+
+
 def test_without_distributed_the_scheduler_option_says_what_to_install(monkeypatch):
     monkeypatch.setattr(cluster, "distributed", None)
     with pytest.raises(BatchError, match=r"pip install 'torch-course-grader\[cluster\]'"):
