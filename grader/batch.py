@@ -78,7 +78,7 @@ def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = No
     folder, out, display = Path(folder), Path(out), display or Display()
     _check_arguments(folder, exercise, out)
     started = time.monotonic()
-    if scheduler:  # first, as the pool: its workers must know nothing of the class
+    if scheduler:  # Dask workers are spawned afresh or elsewhere: only the sources sent reach them
         from grader.cluster import Cluster
 
         pool = Cluster(exercise, scheduler, timeout)
