@@ -4,9 +4,13 @@ Build the pieces every classifier ends with - sigmoid, softmax, log-softmax
 and cross-entropy - out of plain tensor operations (exp, log, sum, max),
 then use them in a two-layer network's forward pass.
 
-The library versions (torch.softmax, F.cross_entropy, ...) are off limits
-here: the grader notices when they run, and a task that calls them earns no
-credit. Run `grade exercise3` to see how you are doing.
+The library versions are off limits: torch.sigmoid, torch.softmax,
+torch.log_softmax (and their F. and Tensor. spellings), F.cross_entropy and
+F.nll_loss. The grader notices when they run, and a task that calls them earns
+no credit. cross_entropy and mlp_forward are built from your own functions
+above: if one of those is wrong, the task built on it still earns its points
+when it uses it correctly (the feedback says where the mistake really is).
+Run `grade exercise3` to see how you are doing.
 """
 
 import torch
@@ -16,10 +20,12 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """The logistic function 1 / (1 + exp(-x)), element-wise.
 
     Shapes: any shape in, the same shape out.
-    Must stay finite and inside [0, 1] for inputs as large as +-1e4.
+    Must stay finite and inside [0, 1] for inputs as large as +-1e4, and so
+    must its gradient.
 
-    Hint: exp(-x) overflows to inf when x is very negative. exp(-|x|) never
-    does; use torch.where to pick the right formula for each sign.
+    Hint: exp(-x) overflows to inf when x is very negative; even where the
+    value still comes out right, the gradient is then inf / inf = NaN.
+    exp(-|x|) never overflows; use torch.where to pick the formula for each sign.
     """
     raise NotImplementedError
 

@@ -85,8 +85,10 @@ def fit(
     """Train for `epochs` epochs and track progress.
 
     Move the model to `device` first, then build the optimizer from
-    `model.parameters()` (for example `torch.optim.Adam(model.parameters(), lr=lr)`;
-    plain SGD needs more epochs) and a classification loss (`nn.CrossEntropyLoss()`).
+    `model.parameters()`: use `torch.optim.Adam(model.parameters(), lr=lr)` (the
+    grader's epochs and lr are chosen for Adam; plain SGD would need many more
+    epochs to reach the same accuracy) and a classification loss
+    (`nn.CrossEntropyLoss()`).
     Each epoch, call your `train_one_epoch` and then your `evaluate` on `val_loader`.
 
     Returns:

@@ -15,6 +15,12 @@ A check module in ``grader/checks/`` reads like this::
 Checks are ordinary pytest tests; ``student`` is a fixture (grader/plugin.py).
 A check fails by raising ``Mistake`` with the sentence a teaching assistant
 would say; the helpers below build such sentences.
+
+Error carried forward is a rule of the API, not of one exercise: a task that
+``builds_on`` other tasks judges its answers through grader/carryforward.py,
+which also accepts exactly what composing the student's own parts gives and
+says which part is wrong. A check that passes that way keeps its points and
+carries that sentence (``note``) as its feedback.
 """
 
 from __future__ import annotations
@@ -27,13 +33,17 @@ import torch
 from grader.student import Forbidden
 
 __all__ = ["Exercise", "Task", "Forbidden", "Mistake", "check", "expect", "expect_close",
-           "expect_tensor", "expect_shape", "expect_float", "expect_unchanged"]
+           "expect_tensor", "expect_shape", "expect_float", "expect_unchanged", "note"]
 
 
 @dataclass
 class Task:
     name: str
     forbidden: Forbidden | None = None
+    # The exercise's other tasks this one is built from (mlp_forward on sigmoid and softmax).
+    # Calls the student's task makes inside their own parts count against those parts, not
+    # against this task's forbidden rule: one mistake costs points in one place.
+    builds_on: tuple[str, ...] = ()
 
 
 @dataclass
@@ -80,6 +90,23 @@ class Mistake(AssertionError):
     """The student's answer is wrong; the message says how, in their terms."""
 
 
+# Sentences for a check that passes but has something to say (where the mistake it forgave
+# really is). The grader runs one check at a time; the plugin empties this before each.
+_notes: list[str] = []
+
+
+def note(sentence: str) -> None:
+    """Add a sentence to the running check's feedback without failing it."""
+    if sentence not in _notes:
+        _notes.append(sentence)
+
+
+def take_notes() -> str:
+    text = " ".join(_notes)
+    _notes.clear()
+    return text
+
+
 def expect(condition: bool, message: str) -> None:
     if not condition:
         raise Mistake(message)
@@ -120,9 +147,13 @@ DEFAULT_TOLERANCES = {
 
 
 def expect_close(actual, expected: torch.Tensor, what: str, hint: str = "",
-                 rtol: float | None = None, atol: float | None = None) -> None:
+                 rtol: float | None = None, atol: float | None = None,
+                 overflow_hint: str = "") -> None:
     """``actual`` equals ``expected`` within assert_close's default tolerances
-    (|actual - expected| <= atol + rtol * |expected|) unless the check says otherwise."""
+    (|actual - expected| <= atol + rtol * |expected|) unless the check says otherwise.
+
+    ``overflow_hint`` is said only when the answer holds a NaN or an inf where the right
+    one is finite: a hint names a cause only when the check saw it happen."""
     actual = expect_shape(actual, expected.shape, what)
     if actual.dtype != expected.dtype:
         raise Mistake(f"{what} should be {expected.dtype}, but is {actual.dtype}.")
@@ -132,6 +163,7 @@ def expect_close(actual, expected: torch.Tensor, what: str, hint: str = "",
     if expected.is_floating_point() and not torch.isfinite(actual).all() \
             and torch.isfinite(expected).all():
         bad = (~torch.isfinite(actual)).sum().item()
+        hint = overflow_hint or hint
         raise Mistake(f"{what} contains {bad} NaN or infinite value(s) where every value should "
                       f"be finite.{' ' + hint if hint else ''}")
     close = torch.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
@@ -160,47 +192,74 @@ def expect_unchanged(before: torch.Tensor, after, what: str) -> None:
                       "x -= ...).")
 
 
-def expect_same_gradient(student, function: str, args: tuple, kwargs: dict, true_function,
-                         wrt: int = 0) -> None:
-    """The student's ``function`` passes gradients back exactly as ``true_function`` does.
+def expect_honest_gradient(student, function: str, args: tuple, kwargs: dict | None = None,
+                           wrt: int = 0) -> None:
+    """The gradient autograd gives through the student's ``function`` is the derivative of
+    that same function's forward (central differences of it along random directions, in
+    float64).
 
-    Checked in float64 (float32 round-off would blur a real difference) with a
-    random upstream gradient, so every output's contribution counts.
+    A wrong forward with an honest backward loses only the forward's points; what this
+    catches is a backward that does not match the forward (.data, .detach(), an in-place
+    step, NumPy in the middle).
     """
-    from grader.probes.common import gradient, pull_back
+    from grader.probes.common import gradient_and_difference
 
+    kwargs = kwargs or {}
     args = tuple(a.double() if isinstance(a, torch.Tensor) and a.is_floating_point() else a
                  for a in args)
-    x = args[wrt].clone().requires_grad_(True)
-    true_args = (*args[:wrt], x, *args[wrt + 1:])
-    out = true_function(*true_args, **kwargs)
-    upstream = torch.randn_like(out)
-    pull_back(out, upstream)
-    grad = student.probe(gradient, function, args, kwargs, upstream, wrt, task=function)
-    if isinstance(grad, dict) and "__no_graph__" in grad:
+    report = student.probe(gradient_and_difference, function, args, kwargs, wrt, task=function)
+    if "no_graph" in report:
         raise Mistake(f"No gradient flows back through your {function}: its result is not part "
                       "of the autograd graph. Did you use .detach(), .item(), .data or NumPy?")
-    if isinstance(grad, dict) and "__wrong_shape__" in grad:
-        raise Mistake(f"Your {function} returned shape {tuple(grad['__wrong_shape__'])} for an input "
-                      f"whose answer has shape {tuple(out.shape)}.")
-    if grad is None:
+    if "not_a_tensor" in report:
+        raise Mistake(f"Your {function} returned a {report['not_a_tensor']}, not a tensor.")
+    if report["autograd"] is None:
         raise Mistake(f"Your {function}'s result does not depend on its input in autograd's eyes.")
-    expect_close(grad, x.grad, f"the gradient of your {function}",
-                 hint="The forward values may be right while the backward is not if the result "
-                      "goes through an in-place or non-differentiable step.")
+    along, slope = expect_tensor(report["autograd"], "the gradient"), report["difference"]
+    expect(bool((slope.abs() > 1e-12).any() or (along.abs() > 1e-12).any()),
+           f"Your {function}'s values do not change with its input, so it has no gradient to "
+           "check: it does not compute its answer from the input yet.")
+    close = torch.isclose(along, slope, rtol=1e-4, atol=1e-6)
+    if not bool(close.all()):
+        i = int((~close).nonzero()[0])
+        raise Mistake(f"The gradient autograd computes through your {function} is not the slope of "
+                      f"its own values: along a random direction it gives {along[i].item():.6g}, "
+                      f"but the values change at a rate of {slope[i].item():.6g}. Some step hides "
+                      "from autograd: an in-place change, .data, .detach() or NumPy in the middle "
+                      "of the computation.")
+
+
+def expect_finite_gradient(student, function: str, x: torch.Tensor, kwargs: dict | None = None,
+                           hint: str = "") -> None:
+    """Gradients through the student's ``function`` at ``x`` hold no NaN or inf."""
+    from grader.probes.common import gradient_of_sum
+
+    grad = student.probe(gradient_of_sum, function, x, kwargs or {}, task=function)
+    if not isinstance(grad, torch.Tensor):
+        return  # no gradient at all is the gradient check's business
+    bad = ~torch.isfinite(grad)
+    if bad.any():
+        where = tuple(torch.nonzero(bad)[0].tolist())
+        raise Mistake(f"The gradient of your {function} at x = {x[where].item():g} is "
+                      f"{grad[where].item()}; it should be a finite number. {hint}".rstrip())
 
 
 def expect_inputs_unchanged(student, function: str, args: tuple, true_function,
                             kwargs: dict | None = None) -> None:
-    """``function`` returns the right answer and leaves every tensor argument as it was.
-
-    The value is checked too: leaving the input alone earns nothing for a
-    function that does not compute the answer.
-    """
+    """``function`` leaves every tensor argument as it was and returns a tensor of the right
+    shape, computed from its inputs (a constant is no work). Its values are the value
+    checks' business: one mistake, one place."""
     kwargs = kwargs or {}
     before = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
     value = student.call(function, *args, **kwargs)
     for i, (old, new) in enumerate(zip(before, student.last.args_after)):
         if isinstance(old, torch.Tensor):
             expect_unchanged(old, new, f"your {function} (argument {i + 1})")
-    expect_close(value, true_function(*before, **kwargs), f"{function}(...)")
+    expect_shape(value, true_function(*before, **kwargs).shape, f"{function}(...)")
+    # Other values, not an affine change of them (standardizing undoes those).
+    other = [a + torch.randn_like(a) if isinstance(a, torch.Tensor) and a.is_floating_point()
+             else a for a in before]
+    again = student.call(function, *other, **kwargs)
+    expect(not (isinstance(again, torch.Tensor) and torch.equal(again, value)),
+           f"your {function} returned the same value for other inputs: it does not compute "
+           "its answer from them yet.")

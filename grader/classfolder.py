@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import catalog, paths
+from grader import catalog, lms, paths
 from grader.errors import BatchError
 
 GRADABLE = (".py", ".ipynb")
@@ -35,6 +35,9 @@ class Found:
     status: str | None = None  # "missing" when there is nothing to grade
     problem: str | None = None
     entry: str = ""  # its name in the class folder: alice, alice.py, alice.zip
+    name: str = ""  # the display name an LMS download gives
+    late: bool = False
+    file: str = ""  # the graded file as the class folder names it, where it was copied
 
 
 def _normal(name: str) -> str:
@@ -168,10 +171,17 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
         raise BatchError(f"{root} looks like one student's folder (it holds {exercise} itself); "
                          "give the folder that holds one sub-folder or file per student.")
     excluded = {Path(p).resolve() for p in exclude}
-    found, ignored = [], []
+    entries = []
     for entry in _visible(root):
-        if entry.resolve() in excluded:
-            continue
+        if _is_gradebook(entry) or any(entry.resolve() in (p, *p.parents) for p in excluded):
+            continue  # an --out folder inside the class folder is nobody's submission
+        if entry.is_dir() and entry.name == "submitted" and _is_nbgrader(entry, exercise):
+            entries += _visible(entry)  # nbgrader's submitted/ beside other submissions
+        else:
+            entries.append(entry)
+    submitters, entries = lms.group(entries)
+    found, ignored = _from_lms(submitters, exercise, scratch / "lms", notes), []
+    for entry in entries:
         suffix = entry.suffix.lower()
         if entry.is_dir():
             path, problem = pick_file(entry, exercise)
@@ -190,6 +200,36 @@ def find_submissions(source: Path, exercise: str, scratch: Path,
         else:
             ignored.append(entry.name)
     return ClassFolder(_unique(found), ignored, hidden, notes)
+
+
+def _is_gradebook(folder: Path) -> bool:
+    return folder.is_dir() and (folder / "results.jsonl").is_file() and (folder / "grades.csv").is_file()
+
+
+def _is_nbgrader(submitted: Path, exercise: str) -> bool:
+    """nbgrader's ``submitted/<student>/<assignment>/``: some student holds the assignment."""
+    return any(child.is_dir() and any(_normal(a.name) == _normal(exercise) for a in _visible(child)
+                                      if a.is_dir())
+               for child in _visible(submitted))
+
+
+def _from_lms(submitters: dict[str, lms.Submitter], exercise: str, scratch: Path,
+              notes: list[str]) -> list[Found]:
+    """One student per LMS id: the latest attempt's files, gathered by grader.lms, and the
+    exercise's file picked from them as from any student's folder."""
+    found = []
+    for number, (student, who) in enumerate(submitters.items()):
+        folder = scratch / str(number)
+        origin = lms.gather(who, folder, GRADABLE)
+        path, problem = pick_file(folder, exercise)
+        if problem:
+            problem = problem.replace(f"{folder.name}/", f"{who.lms}'s download for {student}")
+        if note := lms.attempts_note(who):
+            notes.append(note)
+        found.append(Found(student, path, None if path else "missing", problem,
+                           who.pieces[0].entry.name, who.name, who.late,
+                           str(origin[path]) if path else ""))
+    return found
 
 
 def _unique(found: list[Found]) -> list[Found]:

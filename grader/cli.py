@@ -23,7 +23,7 @@ class Problem(click.ClickException):
 
 
 class ExerciseFirstGroup(click.Group):
-    """``grade exercise3`` grades an exercise; ``grade list|check|batch`` are subcommands."""
+    """``grade exercise3`` grades an exercise; ``grade list|check|batch|report`` are subcommands."""
 
     def invoke(self, ctx):
         from grader.errors import GraderError
@@ -134,11 +134,15 @@ def self_check(exercises):
               "[default: the number of CPU cores].")
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds one submission may take "
               "in all [default: every check running into its own timeout].")
-@click.option("--force", is_flag=True, help="Regrade everything, forgetting earlier runs.")
+@click.option("--force", is_flag=True, help="Regrade everything, forgetting earlier runs (and "
+              "replace another exercise's gradebook in OUT).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of the class (an id column; name, email optional): every student on "
+                   "it gets a row.")
 @click.option("--scheduler", metavar="ADDRESS", help="Grade on the Dask cluster whose scheduler "
               "is at ADDRESS (tcp://host:8786), or on local:N Dask worker processes; --jobs is "
               "then the cluster's. Needs the [cluster] extra.")
-def grade_batch(folder, exercise, out, jobs, timeout, force, scheduler):
+def grade_batch(folder, exercise, out, jobs, timeout, force, roster, scheduler):
     """Grade a class: FOLDER (or a zip) holds one sub-folder or file per student.
 
     Re-running the same command after an interruption keeps what was graded
@@ -148,7 +152,62 @@ def grade_batch(folder, exercise, out, jobs, timeout, force, scheduler):
     from grader.progress import display_for
 
     batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
-                      display=display_for(sys.stdout), scheduler=scheduler)
+                      display=display_for(sys.stdout), roster=roster, scheduler=scheduler)
+
+
+@cli.command("gradescope")
+@click.argument("exercise")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The autograder zip to write, e.g. autograder.zip.")
+@click.option("--hidden-visibility", default="after_published", show_default=True,
+              type=click.Choice(["after_published", "after_due_date", "hidden", "visible"]),
+              help="When Gradescope shows students the hidden checks' results.")
+def gradescope_bundle(exercise, out, hidden_visibility):
+    """Build a Gradescope autograder bundle for EXERCISE (upload the zip as is)."""
+    from grader import gradescope
+
+    gradescope.build_bundle(exercise, out, hidden_visibility)
+    click.echo(f"wrote {out}: upload it as the assignment's autograder (Ubuntu base image)")
+
+
+@cli.group("nbgrader")
+def nbgrader_commands():
+    """An nbgrader course from the exercises, and a batch's scores in its gradebook."""
+
+
+@nbgrader_commands.command("export")
+@click.argument("course", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--exercise", "exercises", multiple=True, help="Only these exercises [default: all].")
+def nbgrader_export(course, exercises):
+    """Write COURSE/nbgrader_config.py and COURSE/source/<exercise>/<exercise>.ipynb."""
+    from grader import catalog, nbgrader_course
+
+    for name in exercises:
+        catalog.load(name)  # an unknown exercise is refused in one sentence
+    for path in nbgrader_course.export_course(course, list(exercises) or None):
+        click.echo(f"wrote {path}")
+
+
+@nbgrader_commands.command("import")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("course", type=click.Path(path_type=Path))
+def nbgrader_import(out, course):
+    """Write the task scores of grade batch's OUT into COURSE/gradebook.db."""
+    from grader import nbgrader_course
+
+    count = nbgrader_course.import_scores(out, course)
+    click.echo(f"wrote {count} students' scores into {course / 'gradebook.db'}")
+
+
+@cli.command("report")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def class_report(out):
+    """Rebuild OUT/report.html, the class report, from what `grade batch --out OUT` left there."""
+    from grader import classreport
+
+    report = classreport.rebuild(out)
+    click.echo(f"wrote {report.path} ({report.similar} students in groups of near-identical "
+               "submissions)")
 
 
 def main() -> None:

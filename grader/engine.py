@@ -98,7 +98,9 @@ def _run_checks(entry, submission, config, task, check_timeout, first_worker):
 
     plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout,
                            first_worker)
-    args = ["--pyargs", entry.module_name, "-c", os.devnull,
+    # --noconftest: pytest would otherwise import conftest.py from test* folders of the
+    # folder `grade` runs in (a course's tests/, or a student's own) into this process.
+    args = ["--pyargs", entry.module_name, "-c", os.devnull, "--noconftest",
             "--rootdir", str(paths.CHECKS), "-o", "python_files=exercise*.py"]
     for plugin_name in _UNUSED_PLUGINS:
         args += ["-p", f"no:{plugin_name}"]
@@ -163,9 +165,11 @@ def grade(exercise: str, submission: Path | Submission | None = None, *, task: s
         first_worker.load()
     except StudentProblem as problem:
         first_worker.close()
-        return GradeResult.empty(template, label, "import_error",
-                                 f"Importing {path.name} failed: {problem}",
-                                 time.perf_counter() - started)
+        failed = GradeResult.empty(template, label, "import_error",
+                                   f"Importing {path.name} failed: {problem}",
+                                   time.perf_counter() - started)
+        failed.printed = first_worker.printed()
+        return failed
     finally:
         _note_sandbox(first_worker.in_namespaces)
     results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, first_worker)
@@ -177,7 +181,8 @@ def grade(exercise: str, submission: Path | Submission | None = None, *, task: s
         error = (f"{path.name} defines none of the tasks of {exercise} "
                  f"({', '.join(entry.task_names())}): is it the right file, and is it saved?")
     return GradeResult(exercise, label, "graded", score, template.max_score, tasks,
-                       round(time.perf_counter() - started, 3), error, template.hidden_max_score)
+                       round(time.perf_counter() - started, 3), error, template.hidden_max_score,
+                       printed=first_worker.printed())
 
 
 def defines_any(source: str, names: list[str]) -> bool:

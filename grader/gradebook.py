@@ -1,8 +1,9 @@
 """What ``grade batch`` leaves in its output folder: the gradebook and the exports.
 
-Each is made from ``GradeResult``s: ``grades.csv`` (one row per student),
+Each is made from ``GradeResult``s: ``grades.csv`` (one row per student,
+with a byte-order mark so that spreadsheets read "zoë" right),
 ``feedback/<student>.md`` (the student's report), ``gradescope/<student>/results.json``
-and ``junit.xml``. Per-student files are written as results arrive, the rest
+(grader.gradescope's format) and ``junit.xml``. Per-student files are written as results arrive, the rest
 at the end of a run, sorted by student. Everything a student wrote (their id,
 messages, printed output) is made safe for where it lands: spreadsheet
 formulas neutralised in the CSV, Markdown and HTML escaped in the feedback,
@@ -14,12 +15,12 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
-import math
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
+from grader import gradescope
 from grader.journal import RESULTS, STATE, atomic_write, student_order
 from grader.results import GradeResult
 
@@ -31,6 +32,8 @@ OUR_FILES = (RESULTS, STATE, GRADES, JUNIT)
 OUR_FOLDERS = (FEEDBACK, GRADESCOPE)
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Excel reads a CSV as UTF-8 only when it starts with this.
+BOM = "\ufeff"
 # A spreadsheet evaluates a cell that starts with one of these as a formula, quoted or not.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,8 +68,9 @@ def forget(out: Path) -> None:
 
 
 def file_name(student: str) -> str:
-    """A student id made safe as a file or folder name."""
-    safe = re.sub(r"[^\w.@+-]", "_", student).strip(".") or "_"
+    """A student id made safe as a file or folder name: the id itself where it can be (so
+    feedback/<id>.md matches the CSV), a character no file name may hold becoming ``_``."""
+    safe = re.sub(r"[^\w .@+-]", "_", student).strip(". ") or "_"
     return safe[:120]
 
 
@@ -82,6 +86,15 @@ def unique_file_names(students: list[str]) -> dict[str, str]:
     return names
 
 
+@dataclass
+class Submitter:
+    """What the class folder says about a student beyond their result."""
+
+    name: str = ""  # the display name an LMS gave, or the roster's
+    late: bool = False
+    file: str = ""  # the file graded, relative to the class folder
+
+
 # -- the outputs -------------------------------------------------------------------------
 
 def _points(value: float) -> str:
@@ -95,16 +108,20 @@ def task_names(results: list[GradeResult]) -> list[str]:
     return names
 
 
-def grades_csv(results: list[GradeResult]) -> str:
-    """One row per student: id, status, total, max, one column per task, flags, duration."""
-    tasks = task_names(results)
+def grades_csv(results: list[GradeResult], about: dict[str, Submitter] | None = None) -> str:
+    """One row per student: id, name, status, total, max, one column per task, late, the
+    graded file, flags, duration."""
+    tasks, about = task_names(results), about or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "status", "total", "max", *tasks, "flags", "duration_s"])
+    writer.writerow(["student", "name", "status", "total", "max", *tasks, "late", "file", "flags",
+                     "duration_s"])
     for r in results:
         scores = {t.name: _points(t.score) for t in r.tasks}
-        writer.writerow([cell(r.submission), r.row_status, _points(r.score), _points(r.max_score),
-                         *(scores.get(t, "") for t in tasks),
+        who = about.get(r.submission, Submitter())
+        writer.writerow([cell(r.submission), cell(who.name), r.row_status, _points(r.score),
+                         _points(r.max_score), *(scores.get(t, "") for t in tasks),
+                         "yes" if who.late else "", cell(who.file),
                          cell("; ".join(sorted({f.kind for f in r.flags}))), f"{r.duration_s:.2f}"])
     return buffer.getvalue()
 
@@ -120,11 +137,13 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
-def feedback_markdown(result: GradeResult) -> str:
-    """The student's report, readable on its own."""
+def feedback_markdown(result: GradeResult, graded_file: str = "") -> str:
+    """The student's report, readable on its own; ``graded_file`` says which file it judged."""
     lines = [f"# {result.exercise}: feedback for {inline(result.submission)}", ""]
     percent = f" ({result.percent:.0f}%)" if result.max_score else ""
     lines += [f"**Score: {_points(result.score)} / {_points(result.max_score)}{percent}**", ""]
+    if graded_file:
+        lines += [f"Graded file: {inline(graded_file)}", ""]
     if result.status != "graded":
         lines += [f"Not graded ({result.status}). What went wrong:", "",
                   _fence(result.error or "no reason recorded"), ""]
@@ -151,30 +170,6 @@ def feedback_markdown(result: GradeResult) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def gradescope_json(result: GradeResult) -> str:
-    """Gradescope's autograder results format, one test per check."""
-    tests = []
-    for task in result.tasks:
-        if not task.checks:  # not graded: one line per task, with the reason
-            tests.append({"name": task.name, "score": 0.0, "max_score": task.max_score,
-                          "status": "failed", "output": result.error or result.status,
-                          "visibility": "visible"})
-        for c in task.checks:
-            tests.append({"name": f"{task.name}: {c.name}", "score": c.score,
-                          "max_score": c.max_score,
-                          "status": "passed" if c.status == "passed" else "failed",
-                          "output": c.feedback if c.status == "passed" else
-                          f"[{c.status}] {c.feedback}".strip(),
-                          "visibility": "visible"})
-    summary = f"{result.exercise}: {_points(result.score)} / {_points(result.max_score)}"
-    if result.status != "graded" or result.error:
-        summary += f" ({result.row_status}) {result.error or ''}".rstrip()
-    report = {"score": result.score, "max_score": result.max_score,
-              "execution_time": math.ceil(result.duration_s), "output": summary,
-              "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
-    return json.dumps(report, indent=2) + "\n"
-
-
 def junit_xml(results: list[GradeResult], exercise: str) -> str:
     """One testsuite per student, one testcase per check, for CI systems."""
     root = ET.Element("testsuites", name=exercise)
@@ -196,7 +191,8 @@ def junit_xml(results: list[GradeResult], exercise: str) -> str:
             error.text = clean(result.error)
         for task, c in result.checks():
             counts["tests"] += 1
-            case = ET.SubElement(suite, "testcase", name=clean(c.name), time="0",
+            # no time attribute: a check's own duration is not measured, and "0" would be a lie
+            case = ET.SubElement(suite, "testcase", name=clean(c.name),
                                  classname=clean(f"{result.submission}.{task.name}"))
             if c.status == "passed":
                 continue
@@ -224,21 +220,35 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 class Gradebook:
-    """Writes a batch's outputs into OUT: per student as results arrive, the rest at the end."""
+    """Writes a batch's outputs into OUT: per student as results arrive, the rest at the end.
 
-    def __init__(self, out: Path, exercise: str, students: list[str]):
+    ``template`` (the exercise's shape, from the pool's Ready event) gives a result that
+    was not graded its checks in Gradescope's format; without it a graded classmate's
+    result serves."""
+
+    def __init__(self, out: Path, exercise: str, students: list[str],
+                 about: dict[str, Submitter] | None = None):
         self.out = Path(out)
         self.exercise = exercise
         self.names = unique_file_names(students)
+        self.about = about or {}
+        self.template: GradeResult | None = None
 
     def write_student(self, result: GradeResult) -> None:
         name = self.names.get(result.submission) or file_name(result.submission)
-        _write_if_changed(self.out / FEEDBACK / f"{name}.md", feedback_markdown(result))
-        _write_if_changed(self.out / GRADESCOPE / name / "results.json", gradescope_json(result))
+        graded_file = self.about.get(result.submission, Submitter()).file
+        _write_if_changed(self.out / FEEDBACK / f"{name}.md",
+                          feedback_markdown(result, graded_file))
+        if self.template is not None:
+            _write_if_changed(self.out / GRADESCOPE / name / "results.json",
+                              gradescope.results_json(result, self.template,
+                                                      graded_file=graded_file or None))
 
     def write_all(self, results: list[GradeResult]) -> None:
         results = sorted(results, key=lambda r: student_order(r.submission))
+        if self.template is None:  # a re-run that graded nothing: any graded result has the shape
+            self.template = next((r for r in results if all(t.checks for t in r.tasks)), None)
         for result in results:
             self.write_student(result)
-        atomic_write(self.out / GRADES, grades_csv(results))
+        atomic_write(self.out / GRADES, BOM + grades_csv(results, self.about))
         atomic_write(self.out / JUNIT, junit_xml(results, self.exercise))

@@ -9,6 +9,9 @@ line numbers still match what the student sees in the cell markers.
 nbgrader's autograder-test cells (read-only cells with points) are the
 instructor's, not the student's, and are left out too: the grader's own
 checks do that work.
+
+Each cell starts with a ``# %% cell N`` line, so an error's line in the module
+can be told as the student sees it: "cell 5, line 4" (``cite_cells``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ _SHELL_LINE = re.compile(
     )""",
     re.VERBOSE,
 )
+
+
+_CELL_MARK = re.compile(r"^# %% cell (\d+)$")
 
 
 def _read(path: Path) -> dict:
@@ -142,3 +148,30 @@ def notebook_source(path: Path) -> str:
         if body:
             parts.append(f"# %% cell {number}\n" + "\n".join(body) + "\n")
     return "\n".join(parts)
+
+
+def cell_lines(source: str) -> dict[int, tuple[int, int]]:
+    """{line of the module: (cell number, line in that cell)} for a notebook's module."""
+    where, cell, first = {}, None, 0
+    for number, line in enumerate(source.splitlines(), start=1):
+        mark = _CELL_MARK.match(line)
+        if mark:
+            cell, first = int(mark.group(1)), number
+        elif cell is not None:
+            where[number] = (cell, number - first)
+    return where
+
+
+def cite_cells(text: str, source: str, filename: str) -> str:
+    """``text`` (a traceback or an error) with the module's ``File "x.ipynb", line 18``
+    told as the notebook shows it: ``File "x.ipynb", cell 5, line 4``."""
+    where = cell_lines(source)
+
+    def cited(match: re.Match) -> str:
+        found = where.get(int(match.group(1)))
+        return f"cell {found[0]}, line {found[1]}" if found else match.group(0)
+
+    if not where:
+        return text
+    # The same for a SyntaxError's own 'File "x.ipynb", line 18' line.
+    return re.sub(rf'(?<=File "{re.escape(filename)}", )line (\d+)', cited, text)

@@ -8,6 +8,7 @@ SOLUTIONS = COURSE_ROOT / "solutions"
 CHECKS = Path(__file__).resolve().parent / "checks"
 TESTS = COURSE_ROOT / "tests"
 MUTANTS = TESTS / "mutants"
+VARIANTS = TESTS / "variants"
 
 # Folders a submission must never be able to read: they hold the answers.
 SECRET_FOLDERS = (SOLUTIONS, CHECKS, TESTS)

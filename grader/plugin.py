@@ -3,7 +3,9 @@
 It gives every check a ``student`` fixture (a proxy to a worker; the checks of
 one task share a worker, and a fresh one replaces any that crashed or hung),
 seeds the grader's own randomness per check, and turns each check's outcome
-into a CheckResult.
+into a CheckResult. Once a check of a task has timed out, the task's other
+checks are not run (they would most likely wait out the same endless loop):
+each says so, and a hung task costs one timeout, not one per check.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import zlib
 import pytest
 
 from grader.catalog import ExerciseEntry
-from grader.check import Mistake, check_name
+from grader.check import Mistake, check_name, take_notes
 from grader.forkserver import ForkServer
 from grader.results import CheckResult
 from grader.sandbox import SandboxConfig
 from grader.seeding import seed_torch
-from grader.student import Student, StudentProblem
+from grader.student import Student, StudentProblem, StudentTimeout
 from grader.submission import Submission
 
 
@@ -48,8 +50,10 @@ class GradingPlugin:
         # next task gets a fresh one. The first is the worker that already loaded the file.
         self.worker = spare or Student(server, submission, config)
         self.worker.forbidden = {t.name: t.forbidden for t in entry.exercise.tasks if t.forbidden}
+        self.worker.parts = {t.name: t.builds_on for t in entry.exercise.tasks if t.builds_on}
         self.worker_task: str | None = None
         self.results: dict[str, CheckResult] = {}
+        self.timed_out: dict[str, str] = {}  # task -> the name of its check that timed out
         self.in_namespaces: bool | None = None
 
     def _student_for(self, task: str, timeout: float) -> Student:
@@ -63,6 +67,10 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request):
         info = request.function.grader_check
+        if info.task in self.timed_out:
+            raise StudentTimeout(f"Not run: your {info.task} did not return in time in the check "
+                                 f"'{self.timed_out[info.task]}', so its other checks were skipped "
+                                 "rather than each waiting as long.")
         timeout = self.check_timeout or info.timeout or self.entry.exercise.timeout
         student = self._student_for(info.task, timeout)
         student.seed = zlib.crc32(request.function.__name__.encode())
@@ -75,6 +83,7 @@ class GradingPlugin:
                     and (self.task is None or i.function.grader_check.task == self.task)]
 
     def pytest_runtest_setup(self, item):
+        take_notes()  # nothing a previous check said belongs to this one
         seed_torch(zlib.crc32(item.name.encode()))
 
     @pytest.hookimpl(tryfirst=True)
@@ -85,7 +94,12 @@ class GradingPlugin:
         excinfo = call.excinfo
         if call.when == "call" or (call.when == "setup" and excinfo is not None):
             status, feedback = classify(excinfo.value if excinfo else None)
+            notes = take_notes()
+            if status == "passed":
+                feedback = notes  # a passed check speaks only to say where a mistake really is
             info = item.function.grader_check
+            if status == "timeout" and call.when == "call":
+                self.timed_out.setdefault(info.task, check_name(item.function))
             self.results[item.function.__name__] = CheckResult(
                 name=check_name(item.function), status=status,
                 score=info.points if status == "passed" else 0.0,

@@ -87,7 +87,10 @@ class Note:
 
 @dataclass
 class Tick:
-    """Nothing happened for a moment (a display may refresh its clock)."""
+    """Nothing happened for a moment (a display may refresh its clock). ``running``: each
+    submission being graded and the seconds it has taken so far."""
+
+    running: tuple[tuple[str, float], ...] = ()
 
 
 Event = Ready | Graded | Stopped | Note | Tick
@@ -314,7 +317,8 @@ class Pool:
                     yield from self._lost(slot, queue, attempts, message[1])
                     self._kill(slot)
             yield from self._enforce_limits(self.budget)
-            yield Tick()
+            now = time.monotonic()
+            yield Tick(tuple((s.job.student, now - s.started) for s in self.slots if s.job))
             startup_failures += self._startup_overdue()
             if startup_failures >= 2:
                 raise BatchError("the grading processes could not start (see the messages "

@@ -41,10 +41,13 @@ def render(result: GradeResult, console: Console) -> None:
         for c, show in failing:
             mark, colour = MARKS.get(c.status, ("✗", "red"))
             console.print(Text.assemble((f"  {mark} {c.name}", colour), (f"  [{c.status}]", "dim")))
-            for line in c.feedback.splitlines() if show else []:
+            said = c.feedback.splitlines() if show else ["(the same reason as above)"] * bool(c.feedback)
+            for line in said:
                 console.print(Text("      " + line), highlight=False)
     if result.error:  # graded, with something to say about the whole submission
         console.print(Text(f"\n{result.error}", style="yellow"))
+    if result.printed:
+        console.print(Text("\n" + result.printed, style="dim"), highlight=False)
     colour = "green" if result.score == result.max_score else "yellow"
     console.print(Text(f"\nTotal: {_points(result.score)} / {_points(result.max_score)} "
                        f"({result.percent:.0f}%) in {result.duration_s:.1f} s", style=f"bold {colour}"))

@@ -65,6 +65,9 @@ class GradeResult:
     # Points of checks this run did not run (the student kit runs the public ones only).
     hidden_max_score: float = 0.0
     flags: list[Flag] = field(default_factory=list)
+    # What the submission printed while it was graded: one sentence and its first lines
+    # ("" when it printed nothing). Printing costs time; the student should know.
+    printed: str = ""
 
     # -- made without running a check ----------------------------------------------
     @classmethod
@@ -111,13 +114,14 @@ class GradeResult:
     def what_to_fix(self) -> list[tuple[TaskResult, list[tuple[CheckResult, bool]]]]:
         """Each task with checks that did not pass, and with each such check whether its
         feedback is shown: once per task, since one forbidden call (or one missing
-        function) explains all its checks. The terminal report and the feedback file
-        both walk this."""
+        function) explains all its checks. A passed check with feedback is there too: it
+        says where a mistake it forgave really is (error carried forward). The terminal
+        report and the feedback file both walk this."""
         fixes = []
         for task in self.tasks:
             failing, shown = [], set()
             for check in task.checks:
-                if check.status != "passed":
+                if check.status != "passed" or check.feedback:
                     failing.append((check, bool(check.feedback) and check.feedback not in shown))
                     shown.add(check.feedback)
             if failing:
@@ -159,6 +163,9 @@ class BatchSummary:
     jobs: int
     elapsed_s: float
     ignored: list[str]
+    not_on_roster: list[str] = field(default_factory=list)  # submitters --roster does not list
+    report: Path | None = None  # the class report, OUT/report.html
+    similar: int = 0  # students in a group of near-identical submissions
 
     @property
     def statuses(self) -> Counter:

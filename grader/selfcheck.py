@@ -2,11 +2,18 @@
 
 For every exercise: the reference solution earns full marks, the stub imports
 and earns 0, every mutant (tests/mutants/<exercise>/*.py) loses points in the
-task it breaks, and grading twice gives equal scores.
+task it breaks and in no other (one mistake costs points in one place: a task
+built on a broken one keeps its points, error carried forward), and grading
+twice gives equal scores.
 
 A mutant file holds only what it changes; it is appended to the reference
 solution, so its definitions replace the reference's. Its first line names
 the task(s) it breaks: ``# breaks: softmax`` (comma-separated for several).
+
+A variant (tests/variants/<exercise>/*.py) is built the same way from another
+correct way of writing a task (``# variant: softmax``): it must earn full marks,
+so tolerances and hints follow what is right, not what the reference happens
+to compute.
 """
 
 from __future__ import annotations
@@ -27,11 +34,11 @@ class Finding:
     detail: str
 
 
-def mutant_breaks(path: Path) -> list[str]:
+def mutant_breaks(path: Path, header: str = "# breaks:") -> list[str]:
     first = path.read_text().splitlines()[0] if path.read_text() else ""
-    if not first.startswith("# breaks:"):
-        raise ValueError(f"{path} must start with a '# breaks: TASK' line")
-    return [t.strip() for t in first.removeprefix("# breaks:").split(",") if t.strip()]
+    if not first.startswith(header):
+        raise ValueError(f"{path} must start with a '{header} TASK' line")
+    return [t.strip() for t in first.removeprefix(header).split(",") if t.strip()]
 
 
 def mutant_source(exercise: str, mutant: Path) -> str:
@@ -67,6 +74,15 @@ def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
     findings.append(Finding(exercise, "stub imports and earns 0",
                             stub.status == "graded" and stub.score == 0,
                             f"{stub.status}, {stub.score:g} / {stub.max_score:g}"))
+    for variant in sorted((paths.VARIANTS / exercise).glob("*.py")):
+        tasks = mutant_breaks(variant, "# variant:")
+        result = grade_source(exercise, mutant_source(exercise, variant), variant.stem)
+        lost = [f"{c.name}: {c.feedback.splitlines()[0] if c.feedback else c.status}"
+                for t in result.tasks for c in t.checks if c.status != "passed"]
+        findings.append(Finding(exercise, f"variant {variant.stem} of {', '.join(tasks)} earns "
+                                "full marks", result.status == "graded" and not lost,
+                                f"{result.status}, {result.score:g} / {result.max_score:g}"
+                                + (f"; lost: {lost}" if lost else "")))
     if not mutants:
         return findings
     solution_scores = task_scores(full)
@@ -75,9 +91,11 @@ def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
         result = grade_source(exercise, mutant_source(exercise, mutant), mutant.stem)
         scores = task_scores(result)
         missed = [t for t in broken if scores.get(t, 0) >= solution_scores.get(t, 0)]
-        findings.append(Finding(exercise, f"mutant {mutant.stem} loses points in {', '.join(broken)}",
-                                result.status == "graded" and not missed,
-                                f"{result.status}; scores {scores}"))
+        spilled = [t for t in scores if t not in broken and scores[t] < solution_scores.get(t, 0)]
+        findings.append(Finding(exercise, f"mutant {mutant.stem} loses points in {', '.join(broken)}"
+                                " only", result.status == "graded" and not missed and not spilled,
+                                f"{result.status}; scores {scores}"
+                                + (f"; also lost points in {', '.join(spilled)}" if spilled else "")))
     return findings
 
 

@@ -20,6 +20,8 @@ from grader.sandbox import SandboxConfig
 from grader.submission import Submission
 
 OUTPUT_CAP = 64 * 1024
+# What the student is shown of their own output: its first lines, each cut short.
+SHOWN_LINES, SHOWN_WIDTH = 10, 160
 
 
 class StudentProblem(Exception):
@@ -95,6 +97,8 @@ class _OutputDrain(threading.Thread):
         self.fd = fd
         self.kept = bytearray()
         self.dropped = 0
+        self.newlines = 0  # of everything printed, kept or not
+        self.ends_a_line = True  # whether the last byte printed was a newline
 
     def run(self) -> None:
         while True:
@@ -104,6 +108,8 @@ class _OutputDrain(threading.Thread):
                 break
             if not chunk:
                 break
+            self.newlines += chunk.count(b"\n")
+            self.ends_a_line = chunk.endswith(b"\n")
             room = OUTPUT_CAP - len(self.kept)
             self.kept += chunk[:room]
             self.dropped += max(0, len(chunk) - room)
@@ -142,10 +148,13 @@ class Student:
         self._submission = submission
         self._config = config
         self.forbidden = forbidden or {}
+        # {task: the tasks it builds on}: calls made inside those parts are theirs (worker.py).
+        self.parts: dict[str, tuple[str, ...]] = {}
         self.timeout = timeout
         self.seed = seed
         self._worker: WorkerHandle | None = None
         self._drain: _OutputDrain | None = None
+        self._drains: list[_OutputDrain] = []  # one per worker this submission has had
         self.last: CallRecord | None = None
         self.in_namespaces: bool | None = None
 
@@ -156,6 +165,7 @@ class Student:
             self.in_namespaces = self._worker.in_namespaces
             self._drain = _OutputDrain(self._worker.output_fd)
             self._drain.start()
+            self._drains.append(self._drain)
             sub = self._submission
             self._request(
                 {"op": "load", "source": sub.source, "filename": sub.filename,
@@ -193,6 +203,24 @@ class Student:
     def output(self) -> str:
         """What the submission printed so far (capped)."""
         return self._drain.text() if self._drain else ""
+
+    def printed(self) -> str:
+        """One sentence on what the submission printed in all its workers, with its first
+        lines (capped), or "" when it printed nothing. Call it after ``close``."""
+        lines, head = 0, []
+        for drain in self._drains:
+            text = drain.kept.decode("utf-8", "replace")
+            lines += drain.newlines + (0 if drain.ends_a_line else 1)
+            head += text.splitlines()[:SHOWN_LINES - len(head)]
+        if not lines:
+            return ""
+        shown = "\n".join("    " + (line if len(line) <= SHOWN_WIDTH else line[:SHOWN_WIDTH] + " ...")
+                          for line in head)
+        noun = "line" if lines == 1 else "lines"
+        first = "it was" if lines == 1 else ("they were" if lines <= len(head)
+                                            else f"the first {len(head)} were")
+        return (f"Your code printed {lines:,} {noun} while it was graded (printing slows "
+                f"grading down; the grader ignores it); {first}:\n{shown}")
 
     def load(self) -> None:
         """Load the submission now; raises StudentRaised if its import fails."""
@@ -235,8 +263,17 @@ class Student:
             text = f"{what} raised {kind}: {message}".rstrip(": ")
             if error.get("traceback"):
                 text += "\n" + error["traceback"].rstrip()
-            raise StudentRaised(text, error)
+            raise StudentRaised(self._as_the_student_sees_it(text), error)
         return reply
+
+    def _as_the_student_sees_it(self, text: str) -> str:
+        """A notebook's lines are cited by cell ("cell 5, line 4"), as Jupyter shows them."""
+        sub = self._submission
+        if not sub.filename.endswith(".ipynb"):
+            return text
+        from grader.notebook import cite_cells
+
+        return cite_cells(text, sub.source, sub.filename)
 
     def _checked(self, function: str, reply: dict) -> None:
         self.last = CallRecord(function, reply.get("functions", []), reply.get("ops", []),
@@ -251,25 +288,39 @@ class Student:
         """Call the submission's ``function`` with plain-data arguments; return plain data."""
         self._start()
         reply = self._request(
-            {"op": "call", "function": function, "args": args, "kwargs": kwargs},
+            {"op": "call", "function": function, "args": args, "kwargs": kwargs,
+             "parts": self.parts.get(function, ())},
             what=f"your {function}",
         )
         self._checked(function, reply)
         return reply["value"]
 
-    def probe(self, probe, *args, task: str, **kwargs):
+    def call_part(self, function: str, *args, **kwargs):
+        """``call``, for a part another task is built from: its forbidden calls are judged
+        in its own task's checks, not here."""
+        self._start()
+        reply = self._request(
+            {"op": "call", "function": function, "args": args, "kwargs": kwargs,
+             "parts": self.parts.get(function, ())},
+            what=f"your {function}",
+        )
+        return reply["value"]
+
+    def probe(self, probe, *args, task: str, judged: bool = True, **kwargs):
         """Run one of the grader's probes (a function in ``grader.probes``) in the worker.
 
         ``task`` names the student function the probe exercises: its forbidden
-        calls apply, and messages speak of it.
+        calls apply (unless ``judged`` is False: a part another task's recipe uses
+        is judged in its own checks), and messages speak of it.
         """
         self._start()
         reply = self._request(
             {"op": "probe", "probe": probe_path(probe),
-             "args": args, "kwargs": kwargs},
+             "args": args, "kwargs": kwargs, "parts": self.parts.get(task, ())},
             what=f"your {task}",
         )
-        self._checked(task, reply)
+        if judged:
+            self._checked(task, reply)
         return reply["value"]
 
     def __getattr__(self, name: str):

@@ -8,6 +8,7 @@ the one sentence the student or instructor reads.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,8 +64,24 @@ def read_submission(path: Path, exercise: str) -> Submission:
 
 
 def decode_source(data: bytes, name: str) -> str:
-    """A .py file's bytes as text."""
+    """A .py file's bytes as the text Python itself would run; raises SubmissionError.
+
+    Students' editors save files in more ways than one: a UTF-8 byte-order mark
+    (Windows Notepad), CRLF line ends, a PEP 263 line such as
+    ``# -*- coding: latin-1 -*-``. Python runs all of them, so they are decoded by
+    Python's own rules (``tokenize.detect_encoding`` through
+    ``importlib.util.decode_source``: the declared or detected encoding, the BOM
+    dropped, universal newlines) and graded exactly as the same code in plain UTF-8.
+    """
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SubmissionError(f"{name} is not a UTF-8 text file.") from None
+        return importlib.util.decode_source(data)
+    except SyntaxError as problem:  # how detect_encoding refuses the first two lines
+        if "unknown encoding" in str(problem.msg):
+            raise SubmissionError(f"{name} declares an encoding Python does not know "
+                                  f"({problem.msg}). Save it as UTF-8 text.") from None
+        raise SubmissionError(f"{name} is not a UTF-8 text file, and no '# -*- coding: ... -*-' "
+                              "line says what else it is. Save it as UTF-8 text.") from None
+    except (UnicodeDecodeError, LookupError):
+        raise SubmissionError(f"{name} is not text in the encoding it declares (UTF-8 unless a "
+                              "'# -*- coding: ... -*-' line says otherwise). Save it as UTF-8 "
+                              "text.") from None

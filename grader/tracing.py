@@ -8,6 +8,8 @@ the aten ops underneath (``aten._softmax``), however the call was spelled
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -28,12 +30,14 @@ def public_name(func) -> str:
 
 
 class _FunctionRecorder(TorchFunctionMode):
-    def __init__(self, names: set[str]):
+    def __init__(self, names: set[str], paused: list[bool]):
         super().__init__()
         self.names = names
+        self.paused = paused
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        self.names.add(public_name(func))
+        if not self.paused[0]:
+            self.names.add(public_name(func))
         return func(*args, **(kwargs or {}))
 
 
@@ -42,12 +46,14 @@ class _OpRecorder(TorchDispatchMode):
     def _should_skip_dynamo(cls) -> bool:
         return False  # the default wraps us in torch._disable_dynamo: a 1 s import per worker
 
-    def __init__(self, ops: set[str]):
+    def __init__(self, ops: set[str], paused: list[bool]):
         super().__init__()
         self.ops = ops
+        self.paused = paused
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops.add(f"aten.{func.overloadpacket.__name__}")
+        if not self.paused[0]:
+            self.ops.add(f"aten.{func.overloadpacket.__name__}")
         return func(*args, **(kwargs or {}))
 
 
@@ -57,7 +63,23 @@ class Trace:
     def __init__(self):
         self.functions: set[str] = set()
         self.ops: set[str] = set()
-        self._modes = [_FunctionRecorder(self.functions), _OpRecorder(self.ops)]
+        self._paused = [False]  # shared with both recorders
+        self._modes = [_FunctionRecorder(self.functions, self._paused),
+                       _OpRecorder(self.ops, self._paused)]
+
+    def saw(self, name: str) -> None:
+        """Record a call that a probe's own watcher saw (torch.optim's optimizers)."""
+        if not self._paused[0]:
+            self.functions.add(name)
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Record nothing inside: code whose calls are judged elsewhere (see worker.py)."""
+        was, self._paused[0] = self._paused[0], True
+        try:
+            yield
+        finally:
+            self._paused[0] = was
 
     def __enter__(self) -> Trace:
         for mode in self._modes:

@@ -148,6 +148,18 @@ def test_an_empty_file_is_told_it_defines_none_of_the_tasks(tmp_path):
     assert "has no attribute" not in shown
 
 
+def _grandchildren(pid: int) -> list[str]:
+    from pathlib import Path
+
+    def children(p):
+        try:
+            return Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except FileNotFoundError:
+            return []
+
+    return [g for c in children(pid) for g in children(c)]
+
+
 def test_ctrl_c_ends_a_grade_with_one_sentence(tmp_path):
     import signal
     import subprocess
@@ -159,7 +171,10 @@ def test_ctrl_c_ends_a_grade_with_one_sentence(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "grader.cli", "exercise3", "--submission",
                                 str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    time.sleep(4)  # into the checks: the first sigmoid check is hanging
+    deadline = time.monotonic() + 120
+    while not _grandchildren(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)  # a worker exists: grading has begun
+    time.sleep(1)  # into the checks: the first sigmoid check is hanging
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130

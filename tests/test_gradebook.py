@@ -2,7 +2,6 @@
 
 import csv
 import io
-import json
 import xml.etree.ElementTree as ET
 
 from grader import gradebook
@@ -51,9 +50,9 @@ def test_junit_escapes_what_a_student_wrote():
     assert root.find(".//injected") is None and root.find(".//system-out") is None
 
 
-def test_gradescope_has_one_test_per_check_and_per_task_when_not_graded():
-    graded = json.loads(gradebook.gradescope_json(failing("ann", "row 0 sums to 2")))
-    assert [t["name"] for t in graded["tests"]] == ["softmax: rows sum to one"]
-    empty = GradeResult.empty(failing("x", ""), "bob", "missing", "nothing there")
-    tests = json.loads(gradebook.gradescope_json(empty))["tests"]
-    assert [(t["name"], t["output"]) for t in tests] == [("softmax", "nothing there")]
+def test_feedback_files_are_named_as_the_csv_ids_where_a_file_name_can_hold_them():
+    ids = ["Jane Doe", "zoë", "12345", "a/b", "..", "ann", "Ann"]
+    names = gradebook.unique_file_names(ids)
+    assert [names[i] for i in ids[:3]] == ["Jane Doe", "zoë", "12345"]
+    assert names["a/b"] == "a_b" and names[".."] == "_"
+    assert len({n.casefold() for n in names.values()}) == len(ids)  # ann and Ann stay apart

@@ -108,3 +108,37 @@ def test_reading_a_current_notebook_does_not_import_nbformat(tmp_path):
                             "print('nbformat' in sys.modules, 'jsonschema' in sys.modules)"],
                            capture_output=True, text=True, check=True)
     assert shown.stdout.split() == ["False", "False"]
+
+
+PLOTTING = ("%matplotlib inline\nimport matplotlib.pyplot as plt\nfrom tqdm.auto import tqdm\n"
+            "import torch")
+SCRATCH = ("xs = torch.linspace(-5, 5, 50)\nfor _ in tqdm(range(3)):\n    pass\n"
+           "plt.plot(xs, sigmoid(xs))\nplt.title('sigmoid')\nplt.show()")
+
+
+@pytest.mark.parametrize("extra", ["", "def sigmoid(x):\n    return 1 / (1 + torch.exp(-x))\n"])
+def test_a_notebook_that_plots_scores_what_its_plain_file_scores(tmp_path, extra):
+    code = SOLUTION.read_text() + "\n" + extra
+    book = write(tmp_path, notebook(PLOTTING, code, SCRATCH, "%timeit sigmoid(xs)"))
+    plain = tmp_path / "exercise3.py"
+    plain.write_text(code)
+    as_notebook, as_file = engine.grade("exercise3", book), engine.grade("exercise3", plain)
+    assert as_notebook.status == "graded", as_notebook.error
+    assert [t.score for t in as_notebook.tasks] == [t.score for t in as_file.tasks]
+    assert (as_file.score == as_file.max_score) == (not extra)
+
+
+def test_a_notebook_s_errors_cite_the_cell_and_its_line(tmp_path):
+    broken = "def sigmoid(x):\n    y = 1\n    return undefined_name\n"
+    book = write(tmp_path, notebook(PLOTTING, SOLUTION.read_text(), "# scratch\nz = 1", broken))
+    result = engine.grade("exercise3", book, task="sigmoid")
+    feedback = result.tasks[0].checks[0].feedback
+    # The markdown title is cell 1, so the broken cell is cell 5; its line 3 raises.
+    assert 'File "exercise3.ipynb", cell 5, line 3, in sigmoid' in feedback, feedback
+
+
+def test_a_syntax_error_in_a_notebook_cites_its_cell(tmp_path):
+    book = write(tmp_path, notebook("import torch", "x = 1\ndef broken(:\n    pass"))
+    result = engine.grade("exercise3", book)
+    assert result.status == "import_error"
+    assert "cell 3, line 2" in result.error, result.error

@@ -43,6 +43,6 @@ def test_grade_and_grade_batch_judge_a_file_alike(tmp_path):
                            capture_output=True, text=True, timeout=240)
     assert batch.returncode == 0, batch.stderr
     csv = (tmp_path / "out" / "grades.csv").read_text()
-    assert "ann,import_error,0,30" in csv and "bob,graded,30,30" in csv
+    assert "ann,,import_error,0,30" in csv and "bob,,graded,30,30" in csv
     feedback = (tmp_path / "out" / "feedback" / "ann.md").read_text()
     assert sentence.removeprefix("grade: ") in feedback

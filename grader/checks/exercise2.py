@@ -132,12 +132,16 @@ def by_hand(student, *args) -> dict:
     return report
 
 
-def expect_linear_grads(value, args, what):
+def expect_scalar_pair(value, what):
     expect(isinstance(value, (tuple, list)) and len(value) == 2,
            f"{what} should return a pair (dL/dw, dL/db), but returned {type(value).__name__}.")
-    right_w, right_b = true_linear_mse_grads(*args)
     expect_shape(value[0], (), f"dL/dw from {what}")
     expect_shape(value[1], (), f"dL/db from {what}")
+
+
+def expect_linear_grads(value, args, what):
+    expect_scalar_pair(value, what)
+    right_w, right_b = true_linear_mse_grads(*args)
     expect_close(value[0], right_w, f"dL/dw from {what}",
                  hint="With r = w*x + b - y: dL/dw = mean(2 * r * x), the mean over the samples.")
     expect_close(value[1], right_b, f"dL/db from {what}",
@@ -153,10 +157,14 @@ def test_linear_mse_grads_match_autograd(student):
 
 @check("linear_mse_grads")
 def test_linear_mse_grads_takes_a_batch_of_one(student):
-    "linear_mse_grads works for a single sample."
-    args = linear_data(1)
-    expect_linear_grads(by_hand(student, *args)["value"], args,
-                        "linear_mse_grads for one sample")
+    "linear_mse_grads works for a single sample: two finite scalars come back."
+    # Whether they are the right ones is the first check's business: one mistake, one place.
+    value = by_hand(student, *linear_data(1))["value"]
+    expect_scalar_pair(value, "linear_mse_grads for one sample")
+    expect(all(bool(torch.isfinite(v)) for v in value),
+           f"linear_mse_grads for one sample returned {value[0].item()} and {value[1].item()}; "
+           "both should be finite numbers. Did you divide by N - 1, or by something that is 0 "
+           "for one sample?")
 
 
 @check("linear_mse_grads")
@@ -167,7 +175,7 @@ def test_linear_mse_grads_leaves_its_inputs_unchanged(student):
     report = by_hand(student, *args)
     for name, old, new in zip("xywb", before, report["args_after"]):
         expect_unchanged(old, new, f"your linear_mse_grads (argument {name})")
-    expect_linear_grads(report["value"], before, "linear_mse_grads(x, y, w, b)")
+    expect_scalar_pair(report["value"], "linear_mse_grads(x, y, w, b)")
 
 
 # -- numerical_grad ----------------------------------------------------------

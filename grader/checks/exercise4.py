@@ -9,6 +9,7 @@ gold standard.
 
 import torch
 
+from grader.carryforward import carry_crash_forward, carry_forward
 from grader.check import (
     Exercise,
     Forbidden,
@@ -21,6 +22,8 @@ from grader.check import (
 )
 from grader.probes import exercise4 as probes
 from grader.student import StudentRaised
+
+FIT_LINE_PARTS = ("sgd_step",)  # fit_line is built on sgd_step (its stub says so)
 
 
 class NoTorchOptim(Forbidden):
@@ -59,7 +62,8 @@ EXERCISE = Exercise("exercise4", "Gradient descent by hand", [
     Task("fit_line", NoTorchOptim(
         functions=SOLVERS, ops=SOLVER_OPS,
         why="fit_line must find w and b by gradient descent; torch.optim and closed-form "
-            "solvers (torch.linalg.lstsq, pinv, solve, inv) earn no credit here.")),
+            "solvers (torch.linalg.lstsq, pinv, solve, inv) earn no credit here."),
+        builds_on=FIT_LINE_PARTS),
 ])
 
 NO_GRAD_ADVICE = (
@@ -92,13 +96,15 @@ def run_probe(student, probe, *args, task: str):
             frames.pop()
         where = "\n" + "\n".join(frames) if frames else ""
         if "leaf Variable that requires grad" in message:
-            raise Mistake(f"Your {task} raised RuntimeError: {message.splitlines()[0]}\n"
-                          f"{NO_GRAD_ADVICE}{where}") from None
-        if "NoneType" in message:
-            advice = NONE_GRAD_ADVICE.get(task, NONE_GRAD_ADVICE["sgd_step"])
-            raise Mistake(f"Your {task} raised {kind}: {message}\n"
-                          f"{advice}{where}") from None
-        raise
+            advice = Mistake(f"Your {task} raised RuntimeError: {message.splitlines()[0]}\n"
+                             f"{NO_GRAD_ADVICE}{where}")
+        elif "NoneType" in message:
+            advice = Mistake(f"Your {task} raised {kind}: {message}\n"
+                             f"{NONE_GRAD_ADVICE.get(task, NONE_GRAD_ADVICE['sgd_step'])}{where}")
+        else:
+            raise
+        advice.error = raised.error  # still the student's crash (check.carry_crash_forward)
+        raise advice from None
 
 
 def random_params():
@@ -326,8 +332,21 @@ def as_number(value, what: str) -> float:
     raise Mistake(f"{what} should be a number, but it is {type(value).__name__}: {value!r:.200}")
 
 
-def fit_line_result(student, x, y, **kwargs) -> tuple:
-    result = run_probe(student, probes.fit_line_on, x, y, kwargs, task="fit_line")
+def by_students_sgd_step(student, x, y, lr=0.1, steps=1000):
+    """What fit_line's recipe gives with the student's own sgd_step (error carried forward)."""
+    return tuple(student.probe(probes.descend_with_students_sgd_step, x, y, lr, steps,
+                               task="sgd_step", judged=False))
+
+
+def fit_line_result(student, x, y, **kwargs) -> tuple | None:
+    """The student's (w, b); None when fit_line crashed exactly as the recipe does with the
+    student's own sgd_step (the crash is sgd_step's, and this check keeps its points)."""
+    result = carry_crash_forward(
+        "fit_line", FIT_LINE_PARTS,
+        lambda: run_probe(student, probes.fit_line_on, x, y, kwargs, task="fit_line"),
+        lambda: by_students_sgd_step(student, x, y, **kwargs))
+    if result is None:
+        return None
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise Mistake(f"fit_line should return a pair (w, b), but it returned {result!r:.200}.")
     return result
@@ -351,12 +370,21 @@ def descend(x, y, lr, steps) -> tuple[float, float]:
 def test_fit_line_finds_the_true_line(student):
     "With its default lr and steps fit_line recovers y = 2.25 x + 1.25 to within 1e-2."
     x, y = line_data()
-    w, b = (as_number(v, name) for v, name in zip(fit_line_result(student, x, y), "wb"))
-    if not (abs(w - TRUE_W) <= 1e-2 and abs(b - TRUE_B) <= 1e-2):
-        raise Mistake(f"On data from y = {TRUE_W} x + {TRUE_B}, fit_line(x, y) returned "
-                      f"w = {w:.6g}, b = {b:.6g}; both should be within 1e-2 of the truth. "
-                      "If the values blow up, check that the loss is the mean (not the sum) of "
-                      "the squared errors and that the gradients are zeroed after every step.")
+    result = fit_line_result(student, x, y)
+    if result is None:
+        return
+
+    def within_a_hundredth(answer, reference):
+        w, b = (as_number(v, name) for v, name in zip(answer, "wb"))
+        if not (abs(w - reference[0]) <= 1e-2 and abs(b - reference[1]) <= 1e-2):
+            raise Mistake(f"On data from y = {TRUE_W} x + {TRUE_B}, fit_line(x, y) returned "
+                          f"w = {w:.6g}, b = {b:.6g}; both should be within 1e-2 of the truth. "
+                          "If the values blow up, check that the loss is the mean (not the sum) "
+                          "of the squared errors and that the gradients are zeroed after every "
+                          "step.")
+
+    carry_forward("fit_line", FIT_LINE_PARTS, within_a_hundredth, result, (TRUE_W, TRUE_B),
+                  lambda: by_students_sgd_step(student, x, y))
 
 
 @check("fit_line", points=2)
@@ -364,25 +392,34 @@ def test_fit_line_takes_gradient_descent_steps_from_w_1_b_0(student):
     "fit_line starts at w = 1, b = 0 and takes exactly `steps` gradient steps of size lr."
     x, y = line_data(16)
     for lr, steps in ((0.05, 0), (0.05, 1), (0.05, 3)):
-        got = [as_number(v, name) for v, name in zip(fit_line_result(student, x, y, lr=lr,
-                                                                     steps=steps), "wb")]
-        want = descend(x, y, lr, steps)
+        result = fit_line_result(student, x, y, lr=lr, steps=steps)
+        if result is None:
+            return
+        got = [as_number(v, name) for v, name in zip(result, "wb")]
         if steps == 0:
             expect(got == [1.0, 0.0], f"fit_line(x, y, steps=0) returned (w, b) = ({got[0]:.6g}, "
                    f"{got[1]:.6g}); with no steps it should return the start, w = 1.0, b = 0.0.")
             continue
-        expect_close(torch.tensor(got), torch.tensor(want),
-                     f"(w, b) after fit_line(x, y, lr={lr}, steps={steps})",
-                     hint=f"From w = 1, b = 0, each of the {steps} step(s) should subtract lr "
-                          "times the gradient of mean((w * x + b - y) ** 2), then zero the "
-                          "gradients. Use the lr and steps you are given.")
+
+        def same_steps(answer, reference, lr=lr, steps=steps):
+            expect_close(torch.tensor([float(v) for v in answer]), torch.tensor(reference),
+                         f"(w, b) after fit_line(x, y, lr={lr}, steps={steps})",
+                         hint=f"From w = 1, b = 0, each of the {steps} step(s) should subtract "
+                              "lr times the gradient of mean((w * x + b - y) ** 2), then zero "
+                              "the gradients. Use the lr and steps you are given.")
+
+        carry_forward("fit_line", FIT_LINE_PARTS, same_steps, got, descend(x, y, lr, steps),
+                      lambda lr=lr, steps=steps: by_students_sgd_step(student, x, y, lr, steps))
 
 
 @check("fit_line")
 def test_fit_line_returns_python_floats(student):
     "fit_line returns w and b as Python floats, not tensors."
     x, y = line_data(16)
-    w, b = fit_line_result(student, x, y, steps=2)
+    result = fit_line_result(student, x, y, steps=2)
+    if result is None:
+        return
+    w, b = result
     expect_float(w, "the w returned by fit_line")
     expect_float(b, "the b returned by fit_line")
 
@@ -391,7 +428,13 @@ def test_fit_line_returns_python_floats(student):
 def test_fit_line_leaves_x_and_y_alone(student):
     "fit_line leaves the caller's x and y as they were: same values, no requires_grad, no .grad."
     x, y = line_data(16)
-    after = run_probe(student, probes.fit_line_inputs_after, x, y, {"steps": 2}, task="fit_line")
+    after = carry_crash_forward(
+        "fit_line", FIT_LINE_PARTS,
+        lambda: run_probe(student, probes.fit_line_inputs_after, x, y, {"steps": 2},
+                          task="fit_line"),
+        lambda: by_students_sgd_step(student, x, y, steps=2))
+    if after is None:
+        return
     for name, before in (("x", x), ("y", y)):
         expect(torch.equal(after[name], before),
                f"fit_line changed the caller's {name}. Only w and b are learned; compute with "

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from grader.check import Exercise, Mistake, Task, check, expect, expect_close, expect_shape
 from grader.probes import exercise5 as probes
 from grader.reference import reference
+from grader.student import StudentRaised
 
 EXERCISE = Exercise("exercise5", "Networks with nn.Module", [
     Task("LeNet"),
@@ -378,14 +379,26 @@ def test_init_weights_reaches_conv_and_nested_layers(student):
 
 @check("init_weights_")
 def test_init_weights_sets_every_bias_to_zero(student):
-    "After init_weights_ every Linear and Conv2d bias is zero (a layer without bias is fine)."
+    "After init_weights_ every Linear and Conv2d bias is zero."
     report = initialised(student, "convnet")
     for layer, kind in layers_to_initialise("convnet").items():
-        bias = report["after"].get(f"{layer}.bias")
-        expect(bias is None or not bias.any(),
+        bias = report["after"][f"{layer}.bias"]
+        expect(not bias.any(),
                f"The bias of the {kind} at '{layer}' is not zero after init_weights_ (largest "
-               f"value {bias.abs().max().item() if bias is not None else 0:.3g}). Set biases "
+               f"value {bias.abs().max().item():.3g}). Set biases "
                "with nn.init.zeros_(module.bias).")
+
+
+@check("init_weights_")
+def test_init_weights_handles_a_layer_built_without_a_bias(student):
+    "init_weights_ also works on a layer built with bias=False, whose bias is None."
+    try:
+        report = initialised(student, "convnet without a bias")
+    except StudentRaised as problem:
+        raise Mistake(f"init_weights_ failed on a Conv2d built with bias=False: "
+                      f"{problem.error.get('type')}: {problem.error.get('message')}. Such a "
+                      "layer's bias is None; zero it only `if module.bias is not None`.") from None
+    expect_normal_weights(report, "convnet without a bias")
 
 
 @check("init_weights_")

@@ -13,7 +13,14 @@ import math
 import torch
 import torch.nn.functional as F
 
-from grader.check import Exercise, Mistake, Task, check, expect
+from grader.carryforward import carry_crash_forward, carry_forward_judged
+from grader.check import (
+    Exercise,
+    Mistake,
+    Task,
+    check,
+    expect,
+)
 from grader.probes.exercise6 import (
     build_model,
     evaluate_probe,
@@ -29,7 +36,7 @@ EXERCISE = Exercise("exercise6", "A device-aware training loop", [
     Task("pick_device"),
     Task("train_one_epoch"),
     Task("evaluate"),
-    Task("fit"),
+    Task("fit", builds_on=("train_one_epoch", "evaluate")),
 ], worker_setup=prepare, preload=("torch._dynamo",))
 
 # Training checks run real (small) training; generous limits only matter for endless loops.
@@ -142,6 +149,10 @@ def expect_on_the_device(function: str, forwards: list[dict], report: dict,
             f"{unmoved['targets']}. On a GPU this fails with 'Expected all tensors to be on "
             "the same device'. Move them too: targets = targets.to(device). "
             f"{about}{failure}")
+    if error and not any(word in error["message"].lower() for word in ("device", "cuda")):
+        # Everything reached the device; the crash is some other mistake, told as it is.
+        raise Mistake(f"your {function} raised {error['type']}: {error['message']}"
+                      + (f"\n{error['traceback'].rstrip()}" if error["traceback"] else ""))
     if error:
         raise Mistake(f"your {function} failed when given a device other than the CPU. "
                       f"{about}{failure}")
@@ -387,46 +398,85 @@ def expect_history(history, epochs: int) -> tuple[list, list]:
     return history["train_loss"], history["val_acc"]
 
 
+FIT_PARTS = ("train_one_epoch", "evaluate")
+
+
+def same_training(runs: list, recipe_runs: list) -> bool:
+    """The student's fit and the stub's recipe on the student's parts did the same thing:
+    the same history and the same trained parameters."""
+    for run, recipe in zip(runs, recipe_runs):
+        if run["history"] != recipe["history"]:
+            return False
+        if any(not torch.allclose(run["state"][k], recipe["state"][k]) for k in run["state"]):
+            return False
+    return True
+
+
+def judge_fit(student, judge, *args, **options) -> None:
+    """``judge(runs)`` on the student's fit; a fit that does exactly what the stub's recipe
+    does with the student's own train_one_epoch and evaluate is judged as that recipe
+    is (error carried forward: a mistake in those parts is charged there, not here)."""
+    def recipe():
+        return student.probe(fit_probe, *args, task="fit", judged=False, recipe=True, **options)
+
+    runs = carry_crash_forward("fit", FIT_PARTS,
+                               lambda: student.probe(fit_probe, *args, task="fit", **options),
+                               recipe)
+    if runs is not None:
+        carry_forward_judged("fit", FIT_PARTS, judge, runs, recipe, same=same_training)
+
+
 @check("fit", timeout=TRAINING_TIMEOUT)
 def test_fit_returns_one_loss_and_one_accuracy_per_epoch(student):
     "fit returns {'train_loss': [...], 'val_acc': [...]}, one float per epoch in each."
     train_samples, val_samples, epochs = 96, 64, 2
-    (run,) = student.probe(fit_probe, "mlp", [initial_state("mlp", 3)], train_samples,
-                           val_samples, 32, epochs, 0.01, task="fit")
-    _, val_acc = expect_history(run["history"], epochs)
-    _, _, val_x, val_y = split()
-    accuracy = predictions_correct("mlp", run["state"], val_x[:val_samples],
-                                   val_y[:val_samples]).float().mean().item()
-    expect(close(val_acc[-1], accuracy),
-           f"the last val_acc your fit reported is {val_acc[-1]:.6g}, but the trained model's "
-           f"accuracy on val_loader is {accuracy:.6g}. Each epoch, call evaluate(model, "
-           "val_loader, device) after train_one_epoch and append its result.")
+
+    def judge(runs):
+        (run,) = runs
+        _, val_acc = expect_history(run["history"], epochs)
+        _, _, val_x, val_y = split()
+        accuracy = predictions_correct("mlp", run["state"], val_x[:val_samples],
+                                       val_y[:val_samples]).float().mean().item()
+        expect(close(val_acc[-1], accuracy),
+               f"the last val_acc your fit reported is {val_acc[-1]:.6g}, but the trained "
+               f"model's accuracy on val_loader is {accuracy:.6g}. Each epoch, call "
+               "evaluate(model, val_loader, device) after train_one_epoch and append its result.")
+
+    judge_fit(student, judge, "mlp", [initial_state("mlp", 3)], train_samples, val_samples, 32,
+              epochs, 0.01)
 
 
 @check("fit", points=3, timeout=TRAINING_TIMEOUT)
 def test_fit_reaches_the_reference_accuracy_on_the_digits(student):
     "On scikit-learn's handwritten digits, fit reaches the reference's validation accuracy."
     everything = 10**6
-    (run,) = student.probe(fit_probe, "dropout", [initial_state("dropout", 4)], everything,
-                           everything, FIT_BATCH, FIT_EPOCHS, FIT_LR, task="fit")
-    train_loss, val_acc = expect_history(run["history"], FIT_EPOCHS)
-    expect(val_acc[-1] >= REQUIRED_ACCURACY,
-           f"after {FIT_EPOCHS} epochs at lr={FIT_LR}, your fit reached a validation accuracy "
-           f"of {val_acc[-1]:.3f}; the reference reaches about {REFERENCE_ACCURACY:.2f} "
-           f"(torch.optim.Adam with nn.CrossEntropyLoss), and {REQUIRED_ACCURACY:.2f} is "
-           "needed. Plain SGD learns far more slowly at this lr; check also that every batch "
-           "is used and the gradients are zeroed.")
-    expect(train_loss[-1] < train_loss[0],
-           f"your fit's training loss did not go down: {train_loss[0]:.4g} in the first epoch, "
-           f"{train_loss[-1]:.4g} in the last.")
+
+    def judge(runs):
+        (run,) = runs
+        train_loss, val_acc = expect_history(run["history"], FIT_EPOCHS)
+        expect(val_acc[-1] >= REQUIRED_ACCURACY,
+               f"after {FIT_EPOCHS} epochs at lr={FIT_LR}, your fit reached a validation "
+               f"accuracy of {val_acc[-1]:.3f}; the reference reaches about "
+               f"{REFERENCE_ACCURACY:.2f} (torch.optim.Adam with nn.CrossEntropyLoss), and "
+               f"{REQUIRED_ACCURACY:.2f} is needed. Use torch.optim.Adam, as the docstring "
+               "says; check also that every batch is used and the gradients are zeroed.")
+        expect(train_loss[-1] < train_loss[0],
+               f"your fit's training loss did not go down: {train_loss[0]:.4g} in the first "
+               f"epoch, {train_loss[-1]:.4g} in the last.")
+
+    judge_fit(student, judge, "dropout", [initial_state("dropout", 4)], everything, everything,
+              FIT_BATCH, FIT_EPOCHS, FIT_LR)
 
 
 @check("fit", points=2, timeout=TRAINING_TIMEOUT)
 def test_fit_moves_the_model_and_every_batch_to_the_device(student):
     "Given a model on the CPU and a GPU-like device, fit moves the model there, and its loop every batch."
-    (run,) = student.probe(fit_probe, "mlp", [initial_state("mlp", 5)], 48, 32, 16, 1, 0.01,
-                           device_kind="gpu", catch=True, task="fit")
-    expect_on_the_device("fit", run["forwards"], run["device"], moves_model=True)
+    def judge(runs):
+        (run,) = runs
+        expect_on_the_device("fit", run["forwards"], run["device"], moves_model=True)
+
+    judge_fit(student, judge, "mlp", [initial_state("mlp", 5)], 48, 32, 16, 1, 0.01,
+              device_kind="gpu", catch=True)
 
 
 def changed(before: dict, after: dict) -> bool:
@@ -437,18 +487,24 @@ def changed(before: dict, after: dict) -> bool:
 def test_fit_builds_its_own_optimizer_with_the_given_lr(student):
     "fit builds a new optimizer from the model it is given, on every call, with the lr it is given."
     states = [initial_state("mlp", 7), initial_state("mlp", 8)]
-    runs = student.probe(fit_probe, "mlp", states, 64, 32, 32, 1, 0.01, task="fit")
-    moved = [changed(state, run["state"]) for state, run in zip(states, runs)]
-    expect(any(moved),
-           "your fit never changed the model's parameters: build the optimizer from this "
-           "model's parameters, torch.optim.Adam(model.parameters(), lr=lr), and step it "
-           "every batch.")
-    expect(all(moved),
-           "your fit trained the first model it was given but not the second: build a new "
-           "optimizer from model.parameters() inside fit on every call. An optimizer kept from "
-           "an earlier call still updates the old model's parameters.")
+
+    def judge(runs):
+        moved = [changed(state, run["state"]) for state, run in zip(states, runs)]
+        expect(any(moved),
+               "your fit never changed the model's parameters: build the optimizer from this "
+               "model's parameters, torch.optim.Adam(model.parameters(), lr=lr), and step it "
+               "every batch.")
+        expect(all(moved),
+               "your fit trained the first model it was given but not the second: build a new "
+               "optimizer from model.parameters() inside fit on every call. An optimizer kept "
+               "from an earlier call still updates the old model's parameters.")
+
+    judge_fit(student, judge, "mlp", states, 64, 32, 32, 1, 0.01)
     still = initial_state("mlp", 9)
-    (run,) = student.probe(fit_probe, "mlp", [still], 64, 32, 32, 1, 0.0, task="fit")
-    expect(not changed(still, run["state"]),
-           "with lr=0 your fit still changed the parameters, so it ignores its lr argument: "
-           "pass it to the optimizer, torch.optim.Adam(model.parameters(), lr=lr).")
+
+    def judge_lr_zero(runs):
+        expect(not changed(still, runs[0]["state"]),
+               "with lr=0 your fit still changed the parameters, so it ignores its lr argument: "
+               "pass it to the optimizer, torch.optim.Adam(model.parameters(), lr=lr).")
+
+    judge_fit(student, judge_lr_zero, "mlp", [still], 64, 32, 32, 1, 0.0)

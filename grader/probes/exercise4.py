@@ -27,7 +27,7 @@ def watching_torch_optim(side):
     are wrapped in their modules, so the functional API (``torch.optim.sgd.sgd``)
     and the steps of an optimizer built earlier count too.
     """
-    seen = side.trace.functions
+    seen = side.trace
     patched: list[tuple[object, str, object]] = []
     base_init = torch.optim.Optimizer.__init__
 
@@ -35,13 +35,13 @@ def watching_torch_optim(side):
     def init(self, *args, **kwargs):
         cls = type(self)
         name = cls.__name__ if getattr(torch.optim, cls.__name__, None) is cls else "Optimizer"
-        seen.add(f"torch.optim.{name}")
+        seen.saw(f"torch.optim.{name}")
         return base_init(self, *args, **kwargs)
 
     def recorded(function, name):
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
-            seen.add(name)
+            seen.saw(name)
             return function(*args, **kwargs)
         return wrapper
 
@@ -155,6 +155,18 @@ def fit_line_on(side, x, y, kwargs):
     """The student's ``fit_line(x, y, **kwargs)``, with torch.optim watched."""
     with watching_torch_optim(side):
         return side.call("fit_line", x, y, **kwargs)
+
+
+def descend_with_students_sgd_step(side, x, y, lr, steps):
+    """fit_line's recipe (the stub's steps) with the student's own sgd_step doing the update:
+    what a fit_line built correctly on that sgd_step returns (error carried forward)."""
+    w = torch.tensor(1.0, dtype=x.dtype, requires_grad=True)
+    b = torch.tensor(0.0, dtype=x.dtype, requires_grad=True)
+    for _ in range(steps):
+        loss = ((w * x + b - y) ** 2).mean()
+        loss.backward()
+        side.call("sgd_step", [w, b], lr)
+    return w.item(), b.item()
 
 
 def fit_line_inputs_after(side, x, y, kwargs):

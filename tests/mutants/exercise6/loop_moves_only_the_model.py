@@ -1,4 +1,4 @@
-# breaks: train_one_epoch, evaluate, fit
+# breaks: train_one_epoch, evaluate
 import torch
 
 

@@ -1,4 +1,4 @@
-# breaks: train_one_epoch, fit
+# breaks: train_one_epoch
 def train_one_epoch(model, loader, loss_fn, optimizer, device):
     # The targets stay on the CPU.
     model.train()

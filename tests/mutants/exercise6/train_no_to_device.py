@@ -1,4 +1,4 @@
-# breaks: train_one_epoch, fit
+# breaks: train_one_epoch
 def train_one_epoch(model, loader, loss_fn, optimizer, device):
     # Never moves a batch: works on the CPU, fails on the first GPU.
     model.train()
