@@ -18,16 +18,8 @@ from pathlib import Path
 
 import distributed  # the [test] extra installs it
 import pytest
-from batch_fixture import EXERCISE, SOLUTION, STUB, write_class
-from test_batch import (
-    GRADE,
-    TIMEOUT,
-    documents,
-    namespaces_available,
-    rows,
-    run_batch,
-    without_durations,
-)
+from batch_fixture import EXERCISE, GRADE, SOLUTION, STUB, TIMEOUT, run_batch, write_class
+from test_batch import documents, namespaces_available, rows, without_durations
 
 from grader import catalog, cluster
 from grader.batch import grade_batch
