@@ -72,9 +72,12 @@ def cli():
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON result document only.")
 @click.option("--fail-under", type=click.FloatRange(0, 100),
               help="Exit with status 1 if the score is below this percentage.")
-def grade_exercise(exercise, submission, task, as_json, fail_under):
+@click.option("--watch", is_flag=True, help="Regrade every time the file is saved; Ctrl-C stops.")
+def grade_exercise(exercise, submission, task, as_json, fail_under, watch):
     from grader import engine
 
+    if watch:
+        return watch_exercise(exercise, submission, task, as_json, fail_under)
     result = engine.grade(exercise, submission, task=task)
     if as_json:
         click.echo(result.to_json(indent=2))
@@ -87,6 +90,18 @@ def grade_exercise(exercise, submission, task, as_json, fail_under):
     if fail_under is not None and result.percent < fail_under:
         fail(f"the score is {result.percent:.0f}% ({result.score:g} / {result.max_score:g}), "
              f"below the {fail_under:g}% --fail-under asks for.", 1)
+
+
+def watch_exercise(exercise, submission, task, as_json, fail_under):
+    from grader import watch
+    from grader.submission import default_submission
+
+    if fail_under is not None:
+        fail("--fail-under cannot be combined with --watch: a watch has no final score.")
+    path = Path(submission) if submission else default_submission(exercise)
+    watch.watch(exercise, submission, task=task,
+                show=watch.show_json if as_json else watch.TerminalView(path))
+    click.echo(f"Stopped watching {path}.", err=True)
 
 
 @cli.command("list")
