@@ -61,6 +61,9 @@ class Exercise:
     # slow import (torch._dynamo, which any torch.optim optimizer pulls in: 0.8 s) is paid
     # once per grading process, not once per worker.
     preload: tuple[str, ...] = ()
+    # What a cluster worker must offer to grade it (Dask worker resources): {"GPU": 1} for
+    # an exercise that must train on a real GPU. The stand-in GPU needs none.
+    resources: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

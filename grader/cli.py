@@ -164,7 +164,10 @@ def self_check(exercises):
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A CSV of the class (an id column; name, email optional): every student on "
                    "it gets a row.")
-def grade_batch(folder, exercise, out, jobs, timeout, force, roster):
+@click.option("--scheduler", metavar="ADDRESS", help="Grade on the Dask cluster whose scheduler "
+              "is at ADDRESS (tcp://host:8786), or on local:N Dask worker processes; --jobs is "
+              "then the cluster's. Needs the [cluster] extra.")
+def grade_batch(folder, exercise, out, jobs, timeout, force, roster, scheduler):
     """Grade a class: FOLDER (or a zip) holds one sub-folder or file per student.
 
     Re-running the same command after an interruption keeps what was graded
@@ -174,7 +177,7 @@ def grade_batch(folder, exercise, out, jobs, timeout, force, roster):
     from grader.progress import display_for
 
     batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
-                      display=display_for(sys.stdout), roster=roster)
+                      display=display_for(sys.stdout), roster=roster, scheduler=scheduler)
 
 
 @cli.command("gradescope")

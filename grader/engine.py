@@ -22,7 +22,7 @@ from grader.forkserver import ForkServer
 from grader.results import CheckResult, GradeResult, TaskResult
 from grader.sandbox import SandboxConfig
 from grader.student import Student, StudentProblem, probe_path
-from grader.submission import default_submission, read_submission
+from grader.submission import Submission, default_submission, read_submission
 
 __all__ = ["grade", "fork_server", "restart_fork_server", "sandbox_config", "SubmissionError",
            "UnknownExercise", "GraderError"]
@@ -132,11 +132,12 @@ def _tally(entry, results: dict[str, CheckResult], task: str | None,
     return tasks
 
 
-def grade(exercise: str, submission: Path | None = None, *, task: str | None = None,
+def grade(exercise: str, submission: Path | Submission | None = None, *, task: str | None = None,
           label: str | None = None, hidden: list[Path] = (),
           check_timeout: float | None = None, public: bool = False) -> GradeResult:
     """Grade one submission of ``exercise``; raises a GraderError for what cannot be graded.
 
+    ``submission``: a path, or a Submission already read (by the machine that has the file).
     ``check_timeout`` overrides every check's own time limit (seconds). ``public`` runs the
     public checks only, exactly what the student kit runs; the result's ``hidden_max_score``
     says how many points that left out. A student kit holds public checks only, so there
@@ -149,11 +150,15 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     if task not in (None, *entry.task_names()):
         raise UnknownExercise(f"{exercise} has no task called '{task}'; its tasks are: "
                               f"{', '.join(entry.task_names())}.")
-    path = Path(submission) if submission else default_submission(exercise)
-    if submission is None and not path.exists():
-        raise SubmissionError(f"There is no {path.name} in {path.parent}: run grade in your course "
-                              "folder, the one that holds exercises/, or give --submission PATH.")
-    loaded = read_submission(path, exercise)
+    if isinstance(submission, Submission):
+        loaded, path = submission, Path(submission.filename)
+    else:
+        path = Path(submission) if submission else default_submission(exercise)
+        if submission is None and not path.exists():
+            raise SubmissionError(f"There is no {path.name} in {path.parent}: run grade in your "
+                                  "course folder, the one that holds exercises/, or give "
+                                  "--submission PATH.")
+        loaded = read_submission(path, exercise)
     setup = entry.exercise.worker_setup
     loaded.setup = probe_path(setup) if setup else None
     config = sandbox_config(hidden)
