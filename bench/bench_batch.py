@@ -1,6 +1,7 @@
 """`grade batch` against one `grade` process per submission, side by side in one run.
 
     python bench/bench_batch.py [--exercise exercise3] [--count 30] [--sample 8] [--jobs N]
+                                [--scheduler local:2 | tcp://host:8786]
 
 Writes a class of ``--count`` submissions of the exercise (the reference solution,
 the stub and every mutant, in turn), then measures:
@@ -9,7 +10,9 @@ the stub and every mutant, in turn), then measures:
   of them, one after another (how established graders run), and ``--jobs`` at a
   time (a shell loop made parallel);
 * batch: ``grade batch`` over the whole class with ``--jobs`` workers, start-up
-  included.
+  included, and in steady state (from its first result to its last);
+* with ``--scheduler``: the same batch on that Dask cluster (``local:2``: two Dask worker
+  processes here), both ways, beside the local pool.
 
 It prints seconds per submission for each and the ratios. Every figure comes
 from this one run on this machine; a busy machine slows all of them.
@@ -51,6 +54,22 @@ def grade_one(path: Path) -> float:
     return time.perf_counter() - started
 
 
+def timed_batch(folder: Path, out: Path, exercise: str, *options: str) -> tuple[float, float]:
+    """Seconds per submission of ``grade batch``: start-up included, and from the first
+    result to the last (its piped output is one line per result, read as it comes)."""
+    started, seen = time.perf_counter(), []
+    with subprocess.Popen([*GRADE, "batch", str(folder), "--exercise", exercise, "--out",
+                           str(out), *options], stdout=subprocess.PIPE, text=True,
+                          cwd=ROOT) as batch:
+        for line in batch.stdout:
+            if line.startswith("["):  # "[k/N] student graded ..."
+                seen.append(time.perf_counter())
+    if batch.returncode:
+        sys.exit(f"grade batch {' '.join(options)} failed")
+    total = (time.perf_counter() - started) / len(seen)
+    return total, (seen[-1] - seen[0]) / max(1, len(seen) - 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exercise", default="exercise3")
@@ -58,6 +77,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=8,
                         help="submissions graded one process each")
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--scheduler", help="also grade the class on this Dask cluster")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -80,23 +100,31 @@ def main() -> None:
             list(pool.map(grade_one, sample))
         parallel = (time.perf_counter() - started) / len(sample)
 
-        started = time.perf_counter()
-        subprocess.run([*GRADE, "batch", str(folder), "--exercise", args.exercise, "--out",
-                        str(Path(scratch) / "out"), "--jobs", str(args.jobs)],
-                       check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
-        batch = (time.perf_counter() - started) / len(files)
+        batch, steady = timed_batch(folder, Path(scratch) / "out", args.exercise,
+                                    "--jobs", str(args.jobs))
+        if args.scheduler:
+            on_cluster = timed_batch(folder, Path(scratch) / "cluster", args.exercise,
+                                     "--scheduler", args.scheduler)
 
     rows = [(f"grade, one process each, one at a time ({len(sample)} submissions)", sequential),
             (f"grade, one process each, {args.jobs} at a time ({len(sample)} submissions)",
              parallel),
             (f"grade batch --jobs {args.jobs} ({len(files)} submissions, start-up included)",
-             batch)]
+             batch),
+            (f"grade batch --jobs {args.jobs}, first result to last", steady)]
+    if args.scheduler:
+        rows += [(f"grade batch --scheduler {args.scheduler} (start-up included)", on_cluster[0]),
+                 (f"grade batch --scheduler {args.scheduler}, first result to last",
+                  on_cluster[1])]
     width = max(len(name) for name, _ in rows)
     print(f"{'':<{width}}  s/submission  submissions/min")
     for name, seconds in rows:
         print(f"{name:<{width}}  {seconds:>12.3f}  {60 / seconds:>15.1f}")
     print(f"batch throughput: {sequential / batch:.1f}x one process each one at a time, "
           f"{parallel / batch:.1f}x {args.jobs} at a time")
+    if args.scheduler:
+        print(f"cluster cost per submission: {on_cluster[0] / batch:.2f}x the local pool's "
+              f"start-up included, {on_cluster[1] / steady:.2f}x first result to last")
 
 
 if __name__ == "__main__":

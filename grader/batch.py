@@ -17,35 +17,25 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import catalog, gradebook
+from grader import catalog, classreport, gradebook
 from grader.classfolder import Found, can_hide, find_submissions
 from grader.errors import BatchError, UnknownExercise
 from grader.journal import RESULTS, Finished, Journal, read_lines, student_order
-from grader.pool import Graded, Job, Note, Pool, Ready, Stopped
+from grader.pool import Graded, Job, Note, Pool, Ready, Stopped, Tick
 from grader.progress import Display
 from grader.results import BatchSummary, GradeResult
 from grader.roster import apply_roster, read_roster
+from grader.sources import grader_digest as _digest_of
+from grader.sources import sha256 as _sha256
 
 GRADER_PACKAGE = Path(catalog.__file__).resolve().parent
 
 
 # -- what a result was graded from -----------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while chunk := file.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def grader_digest() -> str:
-    """Changes when anything that decides a score changes - a check, a probe, the check
-    API's tolerances, the scoring - that is, any source of the grader package."""
-    digest = hashlib.sha256()
-    for path in sorted(GRADER_PACKAGE.rglob("*.py")):
-        digest.update(f"{path.relative_to(GRADER_PACKAGE)}\0{_sha256(path)}\0".encode())
-    return digest.hexdigest()[:16]
+    """Changes when anything that decides a score changes (see grader.sources)."""
+    return _digest_of(GRADER_PACKAGE)
 
 
 def fingerprint(item: Found, exercise: str, grader: str) -> str:
@@ -108,9 +98,13 @@ def _about(klass, folder: Path, scratch: Path) -> dict[str, gradebook.Submitter]
 
 def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = None,
                 timeout: float | None = None, force: bool = False,
-                display: Display | None = None, roster: Path | None = None) -> BatchSummary:
+                display: Display | None = None, roster: Path | None = None,
+                scheduler: str | None = None) -> BatchSummary:
     """Grade every submission in ``folder`` (or a zip) into ``out``; see the module docstring.
     With ``roster`` (a CSV of the class) every student on it gets a row.
+
+    ``scheduler``: grade on that Dask scheduler (``tcp://host:8786``) or ``local:N`` Dask
+    workers (grader.cluster) instead of ``jobs`` processes here.
 
     Raises a GraderError (BatchError, UnknownExercise) for bad usage.
     """
@@ -118,8 +112,13 @@ def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = No
     _check_arguments(folder, exercise, out)
     _check_out_holds_this_exercise(out, exercise, force)
     started = time.monotonic()
-    jobs = max(1, jobs or default_jobs())
-    pool = Pool(exercise, jobs, timeout)  # first: its spawner must know nothing of the class
+    if scheduler:  # Dask workers are spawned afresh or elsewhere: only the sources sent reach them
+        from grader.cluster import Cluster
+
+        pool = Cluster(exercise, scheduler, timeout)
+    else:
+        pool = Pool(exercise, max(1, jobs or default_jobs()), timeout)  # first: see grader.pool
+    jobs = pool.jobs
     scratch = Path(tempfile.mkdtemp(prefix="grade-batch-"))
     journal = Journal(out)
     try:
@@ -157,8 +156,13 @@ def grade_batch(folder: Path, exercise: str, out: Path, *, jobs: int | None = No
         journal.close()
         journal.compact({f.student: finished[f.student] for f in klass.found})
         book.write_all(results)
+        # the report's similarity needs the code: kept in OUT so `grade report` can rebuild it
+        sources = classreport.read_sources({f.student: f.path for f in klass.found
+                                            if f.path is not None and f.status is None}, exercise)
+        report = classreport.write_report(out, results, book.names, sources)
         summary = BatchSummary(exercise, out, results, len(todo), len(klass.found) - len(todo),
-                               jobs, time.monotonic() - started, klass.ignored, not_on_roster)
+                               jobs, time.monotonic() - started, klass.ignored, not_on_roster,
+                               report=report.path, similar=report.similar)
         display.finish(summary)
         return summary
     finally:
@@ -201,4 +205,4 @@ def _grade(pool: Pool, todo: list[Found], hidden: list[Path], timeout: float | N
         elif isinstance(event, Note) and event.message not in warned:
             warned.add(event.message)
             display.note(event.message)
-        display.tick()
+        display.tick(running=event.running if isinstance(event, Tick) else ())

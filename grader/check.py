@@ -26,6 +26,8 @@ carries that sentence (``note``) as its feedback.
 from __future__ import annotations
 
 import reprlib
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -60,6 +62,9 @@ class Exercise:
     # slow import (torch._dynamo, which any torch.optim optimizer pulls in: 0.8 s) is paid
     # once per grading process, not once per worker.
     preload: tuple[str, ...] = ()
+    # What a cluster worker must offer to grade it (Dask worker resources): {"GPU": 1} for
+    # an exercise that must train on a real GPU. The stand-in GPU needs none.
+    resources: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,13 +72,21 @@ class CheckInfo:
     task: str
     points: float
     timeout: float | None = None
+    # Hidden checks run only in the instructor's grading: they are left out of the student kit
+    # and draw their inputs from the course secret (grader/secret.py).
+    hidden: bool = False
+
+    @property
+    def visibility(self) -> str:
+        return "hidden" if self.hidden else "public"
 
 
-def check(task: str, points: float = 1.0, timeout: float | None = None):
-    """Mark a test function as a check of ``task`` worth ``points``."""
+def check(task: str, points: float = 1.0, timeout: float | None = None, hidden: bool = False):
+    """Mark a test function as a check of ``task`` worth ``points``; ``hidden=True`` keeps it
+    out of the student kit."""
 
     def mark(function):
-        function.grader_check = CheckInfo(task, float(points), timeout)
+        function.grader_check = CheckInfo(task, float(points), timeout, hidden)
         return function
 
     return mark
@@ -117,7 +130,19 @@ _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 3, 200, 200
 _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 8
 
 
+# Whether feedback may quote values: not while a hidden check runs, since its inputs and expected
+# values are what the student must not see (its name, points and sentence they may). Set by
+# the grading plugin before each check.
+_quoting = [True]
+
+
+def quote_values(allowed: bool) -> None:
+    _quoting[0] = allowed
+
+
 def _show(value) -> str:
+    if not _quoting[0]:
+        return "(a hidden check does not show it)"
     if isinstance(value, torch.Tensor):
         text = repr(value).replace("\n", "\n    ")
         return text if len(text) < 600 else text[:600] + " ..."
@@ -176,7 +201,8 @@ def expect_close(actual, expected: torch.Tensor, what: str, hint: str = "",
         return
     where = tuple(torch.nonzero(~close)[0].tolist())
     message = (f"{what} is not what it should be: at index {where} it is "
-               f"{actual[where].item():.6g}, the right value is {expected[where].item():.6g}.")
+               f"{actual[where].item():.6g}, the right value is {expected[where].item():.6g}."
+               if _quoting[0] else f"{what} is not what it should be (at index {where}).")
     raise Mistake(message + (f" {hint}" if hint else ""))
 
 
@@ -268,3 +294,17 @@ def expect_inputs_unchanged(student, function: str, args: tuple, true_function,
     expect(not (isinstance(again, torch.Tensor) and torch.equal(again, value)),
            f"your {function} returned the same value for other inputs: it does not compute "
            "its answer from them yet.")
+
+
+class _CallableModule(types.ModuleType):
+    """``grader.check("exercise3")`` is the notebook API (grader/__init__.py). Importing this
+    module puts it in that attribute's place, so calling it must still mean that: a notebook
+    whose ``grader.check`` cells are graded runs them where this module is loaded."""
+
+    def __call__(self, exercise: str, task: str | None = None):
+        from grader import jupyter
+
+        return jupyter.check(exercise, task)
+
+
+sys.modules[__name__].__class__ = _CallableModule

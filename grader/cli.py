@@ -23,7 +23,7 @@ class Problem(click.ClickException):
 
 
 class ExerciseFirstGroup(click.Group):
-    """``grade exercise3`` grades an exercise; ``grade list|check|batch`` are subcommands."""
+    """``grade exercise3`` grades an exercise; ``grade list|check|batch|report`` are subcommands."""
 
     def invoke(self, ctx):
         from grader.errors import GraderError
@@ -72,10 +72,17 @@ def cli():
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON result document only.")
 @click.option("--fail-under", type=click.FloatRange(0, 100),
               help="Exit with status 1 if the score is below this percentage.")
-def grade_exercise(exercise, submission, task, as_json, fail_under):
+@click.option("--watch", is_flag=True, help="Regrade every time the file is saved; Ctrl-C stops.")
+@click.option("--public", is_flag=True, help="Run the public checks only, as the student kit does.")
+def grade_exercise(exercise, submission, task, as_json, fail_under, watch, public):
     from grader import engine
 
-    result = engine.grade(exercise, submission, task=task)
+    if watch and public:
+        fail("--public cannot be combined with --watch; a student kit's --watch runs the public "
+             "checks only by itself.")
+    if watch:
+        return watch_exercise(exercise, submission, task, as_json, fail_under)
+    result = engine.grade(exercise, submission, task=task, public=public)
     if as_json:
         click.echo(result.to_json(indent=2))
     else:
@@ -89,6 +96,18 @@ def grade_exercise(exercise, submission, task, as_json, fail_under):
              f"below the {fail_under:g}% --fail-under asks for.", 1)
 
 
+def watch_exercise(exercise, submission, task, as_json, fail_under):
+    from grader import watch
+    from grader.submission import default_submission
+
+    if fail_under is not None:
+        fail("--fail-under cannot be combined with --watch: a watch has no final score.")
+    path = Path(submission) if submission else default_submission(exercise)
+    watch.watch(exercise, submission, task=task,
+                show=watch.show_json if as_json else watch.TerminalView(path))
+    click.echo(f"Stopped watching {path}.", err=True)
+
+
 @cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def list_exercises(as_json):
@@ -97,7 +116,12 @@ def list_exercises(as_json):
 
     listing = [
         {"exercise": e.exercise.name, "title": e.exercise.title,
-         "tasks": [{"name": t.name, "max_score": e.points(t.name)} for t in e.exercise.tasks]}
+         "tasks": [{"name": t.name, "max_score": e.points(t.name),
+                    "hidden_max_score": e.hidden_points(t.name),
+                    "checks": [{"name": c.name, "max_score": c.info.points,
+                                "visibility": c.info.visibility}
+                               for c in e.checks if c.info.task == t.name]}
+                   for t in e.exercise.tasks]}
         for e in catalog.all_exercises()
     ]
     if as_json:
@@ -107,7 +131,8 @@ def list_exercises(as_json):
         total = sum(t["max_score"] for t in item["tasks"])
         click.echo(f"{item['exercise']}  {item['title']}  ({total:g} points)")
         for t in item["tasks"]:
-            click.echo(f"    {t['name']:<28} {t['max_score']:g}")
+            hidden = f"  ({t['hidden_max_score']:g} in hidden checks)" if t["hidden_max_score"] else ""
+            click.echo(f"    {t['name']:<28} {t['max_score']:g}{hidden}")
 
 
 @cli.command("check")
@@ -139,7 +164,10 @@ def self_check(exercises):
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A CSV of the class (an id column; name, email optional): every student on "
                    "it gets a row.")
-def grade_batch(folder, exercise, out, jobs, timeout, force, roster):
+@click.option("--scheduler", metavar="ADDRESS", help="Grade on the Dask cluster whose scheduler "
+              "is at ADDRESS (tcp://host:8786), or on local:N Dask worker processes; --jobs is "
+              "then the cluster's. Needs the [cluster] extra.")
+def grade_batch(folder, exercise, out, jobs, timeout, force, roster, scheduler):
     """Grade a class: FOLDER (or a zip) holds one sub-folder or file per student.
 
     Re-running the same command after an interruption keeps what was graded
@@ -149,7 +177,7 @@ def grade_batch(folder, exercise, out, jobs, timeout, force, roster):
     from grader.progress import display_for
 
     batch.grade_batch(folder, exercise, out, jobs=jobs, timeout=timeout, force=force,
-                      display=display_for(sys.stdout), roster=roster)
+                      display=display_for(sys.stdout), roster=roster, scheduler=scheduler)
 
 
 @cli.command("gradescope")
@@ -194,6 +222,27 @@ def nbgrader_import(out, course):
 
     count = nbgrader_course.import_scores(out, course)
     click.echo(f"wrote {count} students' scores into {course / 'gradebook.db'}")
+
+
+@cli.command("report")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def class_report(out):
+    """Rebuild OUT/report.html, the class report, from what `grade batch --out OUT` left there."""
+    from grader import classreport
+
+    report = classreport.rebuild(out)
+    click.echo(f"wrote {report.path} ({report.similar} students in groups of near-identical "
+               "submissions)")
+
+
+@cli.command("release")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def release_kit(out):
+    """Write OUT/student/, the kit students receive: stubs and public checks, no answers."""
+    from grader import release
+
+    kit = release.build(out)
+    click.echo(f"Wrote the student kit to {kit}; hand out that folder (see the README).")
 
 
 def main() -> None:

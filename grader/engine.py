@@ -16,13 +16,13 @@ from pathlib import Path
 
 import torch  # imported before the fork-server starts, so workers inherit it
 
-from grader import catalog, paths
+from grader import catalog, paths, secret
 from grader.errors import GraderError, SubmissionError, UnknownExercise
 from grader.forkserver import ForkServer
 from grader.results import CheckResult, Flag, GradeResult, TaskResult
 from grader.sandbox import SandboxConfig
 from grader.student import Student, StudentProblem, probe_path
-from grader.submission import default_submission, read_submission
+from grader.submission import Submission, default_submission, read_submission
 
 __all__ = ["grade", "fork_server", "restart_fork_server", "sandbox_config", "SubmissionError",
            "UnknownExercise", "GraderError"]
@@ -91,14 +91,16 @@ def _no_plugin_autoload():
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
 
 
-def _run_checks(entry, submission, config, task, check_timeout, first_worker):
+def _run_checks(entry, submission, config, task, check_timeout, first_worker, public_only):
     import pytest
 
     from grader.plugin import GradingPlugin
 
     plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout,
-                           first_worker)
-    args = ["--pyargs", entry.module_name, "-c", os.devnull,
+                           first_worker, public_only)
+    # --noconftest: pytest would otherwise import conftest.py from test* folders of the
+    # folder `grade` runs in (a course's tests/, or a student's own) into this process.
+    args = ["--pyargs", entry.module_name, "-c", os.devnull, "--noconftest",
             "--rootdir", str(paths.CHECKS), "-o", "python_files=exercise*.py"]
     for plugin_name in _UNUSED_PLUGINS:
         args += ["-p", f"no:{plugin_name}"]
@@ -113,7 +115,8 @@ def _run_checks(entry, submission, config, task, check_timeout, first_worker):
     return plugin.results, plugin.in_namespaces
 
 
-def _tally(entry, results: dict[str, CheckResult], task: str | None) -> list[TaskResult]:
+def _tally(entry, results: dict[str, CheckResult], task: str | None,
+           public_only: bool) -> list[TaskResult]:
     tasks = []
     for name in entry.task_names():
         if task not in (None, name):
@@ -124,16 +127,21 @@ def _tally(entry, results: dict[str, CheckResult], task: str | None) -> list[Tas
         if forbidden is not None:  # a forbidden shortcut anywhere costs the whole task
             checks = [CheckResult(c.name, "forbidden", 0.0, c.max_score, forbidden.feedback,
                                   c.visibility) for c in checks]
-        tasks.append(TaskResult(name, sum(c.score for c in checks), entry.points(name), checks))
+        tasks.append(TaskResult(name, sum(c.score for c in checks), entry.points(name, public_only),
+                                checks))
     return tasks
 
 
-def grade(exercise: str, submission: Path | None = None, *, task: str | None = None,
+def grade(exercise: str, submission: Path | Submission | None = None, *, task: str | None = None,
           label: str | None = None, hidden: list[Path] = (),
-          check_timeout: float | None = None) -> GradeResult:
+          check_timeout: float | None = None, public: bool = False) -> GradeResult:
     """Grade one submission of ``exercise``; raises a GraderError for what cannot be graded.
 
-    ``check_timeout`` overrides every check's own time limit (seconds).
+    ``submission``: a path, or a Submission already read (by the machine that has the file).
+    ``check_timeout`` overrides every check's own time limit (seconds). ``public`` runs the
+    public checks only, exactly what the student kit runs; the result's ``hidden_max_score``
+    says how many points that left out. A student kit holds public checks only, so there
+    every run is such a run.
     """
     started = time.perf_counter()
     server = fork_server()
@@ -142,16 +150,24 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
     if task not in (None, *entry.task_names()):
         raise UnknownExercise(f"{exercise} has no task called '{task}'; its tasks are: "
                               f"{', '.join(entry.task_names())}.")
-    path = Path(submission) if submission else default_submission(exercise)
-    if submission is None and not path.exists():
-        raise SubmissionError(f"There is no {path.name} in {path.parent}: run grade in your course "
-                              "folder, the one that holds exercises/, or give --submission PATH.")
-    loaded = read_submission(path, exercise)
+    if isinstance(submission, Submission):
+        loaded, path = submission, Path(submission.filename)
+    else:
+        path = Path(submission) if submission else default_submission(exercise)
+        if submission is None and not path.exists():
+            raise SubmissionError(f"There is no {path.name} in {path.parent}: run grade in your "
+                                  "course folder, the one that holds exercises/, or give "
+                                  "--submission PATH.")
+        loaded = read_submission(path, exercise)
     setup = entry.exercise.worker_setup
     loaded.setup = probe_path(setup) if setup else None
     loaded.probes = tuple(entry.probe_modules)
     config = sandbox_config(hidden)
-    template = entry.template(task)
+    # A student kit's check modules hold public checks only (and say what they held back).
+    public_only = public or bool(entry.held_back)
+    if not public_only and entry.hidden_points(task):
+        secret.course_secret()  # can it be read? say so now, not as every hidden check's failure
+    template = entry.template(task, public_only)
     label = label or str(path)
 
     first_worker = Student(server, loaded, config, timeout=check_timeout or entry.exercise.timeout)
@@ -167,9 +183,10 @@ def grade(exercise: str, submission: Path | None = None, *, task: str | None = N
         return failed
     finally:
         _note_sandbox(first_worker.in_namespaces)
-    results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, first_worker)
+    results, in_namespaces = _run_checks(entry, loaded, config, task, check_timeout, first_worker,
+                                         public_only)
     _note_sandbox(in_namespaces)
-    tasks = _tally(entry, results, task)
+    tasks = _tally(entry, results, task, public_only)
     score = sum(t.score for t in tasks)
     error = None
     if score == 0 and not defines_any(loaded.source, entry.task_names()):

@@ -28,3 +28,7 @@ class BatchError(GraderError):
 
 class NotebookError(SubmissionError, ValueError):
     """The file cannot be read as a Python notebook."""
+
+
+class ReportError(GraderError):
+    """The class report cannot be made: its output folder holds no batch's results."""

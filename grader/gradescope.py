@@ -24,7 +24,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from grader import catalog, paths
+from grader import catalog, paths, secret
 from grader.results import GradeResult
 
 # How Gradescope shows a hidden check: after the instructor publishes the grades.
@@ -185,6 +185,9 @@ def build_bundle(exercise: str, out: Path,
         for path in _grader_files(exercise):
             _add(bundle, path.relative_to(paths.COURSE_ROOT).as_posix(),
                  path.read_text(encoding="utf-8"))
+        if catalog.load(exercise).hidden_points():  # hidden checks draw there what they draw here
+            _add(bundle, paths.COURSE_SECRET.relative_to(paths.COURSE_ROOT).as_posix(),
+                 secret.course_secret().hex() + "\n")
         solution = paths.SOLUTIONS / f"{exercise}.py"
         if "reference(" in checks and solution.exists():
             _add(bundle, f"solutions/{exercise}.py", solution.read_text(encoding="utf-8"))

@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 from grader.errors import NotebookError
@@ -137,17 +138,31 @@ def notebook_source(path: Path) -> str:
     language = _language(notebook)
     if language not in ("python", "python3", "ipython", "ipython3"):
         raise NotebookError(f"{path.name} is a {language} notebook; the exercises are Python.")
-    parts = []
+    cells = []
     for number, cell in enumerate(notebook["cells"], start=1):
         if cell.get("cell_type") != "code" or _is_instructor_test(cell):
             continue
         source = cell.get("source") or ""
         if isinstance(source, list):  # nbformat joins these, but be lenient with odd writers
             source = "".join(source)
-        body = _without_magics(source)
-        if body:
-            parts.append(f"# %% cell {number}\n" + "\n".join(body) + "\n")
-    return "\n".join(parts)
+        cells.append((f"cell {number}", source))
+    return module_source(cells)
+
+
+def cell_python(source: str) -> str:
+    """A code cell's Python, its shell and magic lines dropped ('' for a cell that is not Python)."""
+    body = _without_magics(source)
+    return "\n".join(body) + "\n" if body else ""
+
+
+def module_source(cells: Iterable[tuple[str, str]]) -> str:
+    """The module that code cells ``(label, source)`` make, in order.
+
+    Each cell stands under a ``# %% label`` marker, so a line number in a traceback can be
+    traced back to its cell. grader.jupyter makes a kernel's executed cells a module this way.
+    """
+    return "\n".join(f"# %% {label}\n{python}" for label, source in cells
+                     if (python := cell_python(source)))
 
 
 def cell_lines(source: str) -> dict[int, tuple[int, int]]:

@@ -10,5 +10,9 @@ TESTS = COURSE_ROOT / "tests"
 MUTANTS = TESTS / "mutants"
 VARIANTS = TESTS / "variants"
 
+# The course secret hidden checks draw their inputs from (grader/secret.py). It lives in its
+# own folder so that the sandbox can cover it with an empty mount like the others.
+COURSE_SECRET = COURSE_ROOT / ".course-secret" / "secret"
+
 # Folders a submission must never be able to read: they hold the answers.
-SECRET_FOLDERS = (SOLUTIONS, CHECKS, TESTS)
+SECRET_FOLDERS = (SOLUTIONS, CHECKS, TESTS, COURSE_SECRET.parent)

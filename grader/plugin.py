@@ -10,12 +10,11 @@ each says so, and a hung task costs one timeout, not one per check.
 
 from __future__ import annotations
 
-import zlib
-
 import pytest
 
+from grader import expected, secret
 from grader.catalog import ExerciseEntry
-from grader.check import Mistake, check_name, take_notes
+from grader.check import Mistake, check_name, quote_values, take_notes
 from grader.forkserver import ForkServer
 from grader.results import CheckResult
 from grader.sandbox import SandboxConfig
@@ -41,9 +40,11 @@ def classify(exc: BaseException | None) -> tuple[str, str]:
 class GradingPlugin:
     def __init__(self, entry: ExerciseEntry, server: ForkServer, submission: Submission,
                  config: SandboxConfig, task: str | None = None,
-                 check_timeout: float | None = None, spare: Student | None = None):
+                 check_timeout: float | None = None, spare: Student | None = None,
+                 public_only: bool = False):
         self.entry = entry
         self.task = task
+        self.public_only = public_only
         self.check_timeout = check_timeout
         # One worker serves task after task while the code it runs leaves nothing behind in its
         # process (a changed torch function, default dtype, timer, thread...); otherwise the
@@ -73,18 +74,23 @@ class GradingPlugin:
                                  "rather than each waiting as long.")
         timeout = self.check_timeout or info.timeout or self.entry.exercise.timeout
         student = self._student_for(info.task, timeout)
-        student.seed = zlib.crc32(request.function.__name__.encode())
+        student.seed = secret.worker_seed(self.entry.exercise.name, request.function.__name__,
+                                          info.hidden)
         yield student
         if student.in_namespaces is not None:
             self.in_namespaces = student.in_namespaces
 
     def pytest_collection_modifyitems(self, items):
         items[:] = [i for i in items if hasattr(getattr(i, "function", None), "grader_check")
-                    and (self.task is None or i.function.grader_check.task == self.task)]
+                    and (self.task is None or i.function.grader_check.task == self.task)
+                    and not (self.public_only and i.function.grader_check.hidden)]
 
     def pytest_runtest_setup(self, item):
         take_notes()  # nothing a previous check said belongs to this one
-        seed_torch(zlib.crc32(item.name.encode()))
+        hidden = item.function.grader_check.hidden
+        seed_torch(secret.check_seed(self.entry.exercise.name, item.name, hidden))
+        expected.begin(self.entry.exercise.name, item.name)
+        quote_values(not hidden)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
@@ -103,11 +109,12 @@ class GradingPlugin:
             self.results[item.function.__name__] = CheckResult(
                 name=check_name(item.function), status=status,
                 score=info.points if status == "passed" else 0.0,
-                max_score=info.points, feedback=feedback)
+                max_score=info.points, feedback=feedback, visibility=info.visibility)
         outcome = "passed" if excinfo is None else "failed"
         longrepr = None if excinfo is None else f"{excinfo.typename}: {excinfo.value}"
         return pytest.TestReport(item.nodeid, item.location, {}, outcome, longrepr, call.when,
                                  duration=call.duration, start=call.start, stop=call.stop)
 
     def pytest_sessionfinish(self):
+        quote_values(True)
         self.worker.close()

@@ -35,6 +35,7 @@ from pathlib import Path
 from grader import catalog, engine, sandbox
 from grader.errors import BatchError, GraderError
 from grader.results import GradeResult
+from grader.submission import Submission
 
 STARTUP_LIMIT_S = 180.0
 MAX_ATTEMPTS = 2  # a submission whose grading process dies twice is reported, not retried forever
@@ -46,6 +47,8 @@ MAX_ATTEMPTS = 2  # a submission whose grading process dies twice is reported, n
 class Job:
     student: str
     path: Path
+    # The source itself, read where the class is (a cluster's worker has no class folder).
+    submission: Submission | None = None
 
 
 @dataclass
@@ -84,7 +87,10 @@ class Note:
 
 @dataclass
 class Tick:
-    """Nothing happened for a moment (a display may refresh its clock)."""
+    """Nothing happened for a moment (a display may refresh its clock). ``running``: each
+    submission being graded and the seconds it has taken so far."""
+
+    running: tuple[tuple[str, float], ...] = ()
 
 
 Event = Ready | Graded | Stopped | Note | Tick
@@ -123,7 +129,7 @@ def _warm_up(notebooks: bool) -> None:
 def _grade(template: GradeResult, exercise: str, job: Job, hidden: list[Path]) -> tuple:
     started = time.perf_counter()
     try:
-        return "result", engine.grade(exercise, job.path, label=job.student,
+        return "result", engine.grade(exercise, job.submission or job.path, label=job.student,
                                       hidden=hidden).to_dict()
     except GraderError as problem:  # the file cannot be graded: the student's row says why
         return "result", GradeResult.empty(template, job.student, "import_error", str(problem),
@@ -216,12 +222,16 @@ class _Slot:
 class Pool:
     """``jobs`` grading processes for ``exercise``; see the module docstring."""
 
-    def __init__(self, exercise: str, jobs: int, timeout: float | None = None):
+    def __init__(self, exercise: str, jobs: int, timeout: float | None = None, *,
+                 keep: bool = False):
         loaded = [m for m in sys.modules if m.startswith(("grader.checks.", "solutions"))]
         if loaded:  # the grading processes would inherit them, and so every worker
             raise BatchError(f"this process has imported {loaded[0]}; grade batch must run in a "
                              "process that never loaded checks or solutions.")
         self.exercise, self.jobs, self.timeout = exercise, jobs, timeout
+        # keep: idle grading processes wait for the next run() (a cluster worker's pool,
+        # fed one submission a call) instead of ending when the queue is empty.
+        self.keep, self.budget = keep, None
         self.slots: list[_Slot] = []
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.spawner = os.fork()
@@ -271,17 +281,17 @@ class Pool:
         queue = deque(jobs)
         notebooks = any(j.path.suffix.lower() == ".ipynb" for j in queue)
         attempts: Counter = Counter()
-        budget, startup_failures = None, 0
+        startup_failures = 0
         while True:
             busy = sum(s.job is not None for s in self.slots)
-            wanted = max(min(self.jobs, busy + len(queue)), int(start and budget is None))
+            wanted = max(min(self.jobs, busy + len(queue)), int(start and self.budget is None))
             for _ in range(wanted - len(self.slots)):
                 self._spawn(hidden, notebooks)
             for slot in list(self.slots):
                 self._dispatch(slot, queue)
-                if slot.ready and slot.job is None and budget is not None:
+                if slot.ready and slot.job is None and self.budget is not None and not self.keep:
                     self._kill(slot)  # nothing left for it
-            if not self.slots:
+            if not self.slots or self._idle(queue):
                 return
             ready = wait([s.conn for s in self.slots], timeout=0.2)
             for slot in [s for s in self.slots if s.conn in ready]:
@@ -294,9 +304,9 @@ class Pool:
                     continue
                 if message[0] == "ready":
                     slot.ready, startup_failures = True, 0
-                    if budget is None:
-                        budget = message[2]
-                        yield Ready(GradeResult.from_dict(message[1]), budget)
+                    if self.budget is None:
+                        self.budget = message[2]
+                        yield Ready(GradeResult.from_dict(message[1]), self.budget)
                 elif message[0] == "note":
                     yield Note(message[1])
                 elif message[0] == "result":
@@ -306,12 +316,18 @@ class Pool:
                 elif message[0] == "failure":  # start afresh: its state is in doubt
                     yield from self._lost(slot, queue, attempts, message[1])
                     self._kill(slot)
-            yield from self._enforce_limits(budget)
-            yield Tick()
+            yield from self._enforce_limits(self.budget)
+            now = time.monotonic()
+            yield Tick(tuple((s.job.student, now - s.started) for s in self.slots if s.job))
             startup_failures += self._startup_overdue()
             if startup_failures >= 2:
                 raise BatchError("the grading processes could not start (see the messages "
                                  "above); nothing more was graded.")
+
+    def _idle(self, queue: deque) -> bool:
+        """A kept pool's run is over when every process is up and none has work."""
+        return (self.keep and not queue and self.budget is not None
+                and all(s.ready and s.job is None for s in self.slots))
 
     def _dispatch(self, slot: _Slot, queue: deque) -> None:
         if slot.ready and slot.job is None and queue:

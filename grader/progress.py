@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 
-from grader import gradebook, journal
+from grader import classstats, gradebook, journal
 from grader.results import BatchSummary, GradeResult
 
 
@@ -16,7 +16,7 @@ class Display:
     def start(self, total: int, kept: int, jobs: int) -> None: ...
     def result(self, result: GradeResult) -> None: ...
     def note(self, message: str) -> None: ...
-    def tick(self) -> None: ...
+    def tick(self, running: tuple[tuple[str, float], ...] = ()) -> None: ...
     def finish(self, summary: BatchSummary) -> None: ...
     def interrupted(self, done: int, total: int) -> None: ...
 
@@ -32,12 +32,21 @@ def summary_lines(summary: BatchSummary) -> list[str]:
     if graded:
         mean = sum(r.score for r in graded) / len(graded)
         lines.append(f"  mean score of graded submissions: {mean:.1f} / {graded[0].max_score:g}")
+    common = classstats.mistakes(summary.results)[:3]
+    if common:
+        lines.append("  most common mistakes: " + "; ".join(
+            f"{m.check} ({m.count} students)" for m in common))
     flagged = [r.submission for r in summary.results if r.flags]
     if flagged:
         lines.append(f"  flagged for the instructor ({len(flagged)}): "
                      f"{', '.join(gradebook.clean(s) for s in flagged[:10])}"
                      + (" ..." if len(flagged) > 10 else ""))
+    else:
+        lines.append("  flagged for the instructor: 0")
+    lines.append(f"  in groups of near-identical submissions: {summary.similar}")
     out = summary.out
+    if summary.report:
+        lines.append(f"  class report: {summary.report}")
     lines.append(f"  wrote {out / gradebook.GRADES}, {out / journal.RESULTS}, "
                  f"{out / gradebook.FEEDBACK}/, {out / gradebook.GRADESCOPE}/, "
                  f"{out / gradebook.JUNIT}")
@@ -106,14 +115,14 @@ class BarDisplay(Display):
             TextColumn("{task.fields[left]} left"),
             TextColumn("[red]{task.fields[problems]} not graded"),
             TextColumn("{task.fields[rate]}/min"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=self.console, auto_refresh=False)
+            TextColumn("[yellow]{task.fields[slow]}"), console=self.console, auto_refresh=False)
 
     def start(self, total: int, kept: int, jobs: int) -> None:
         self.total, self.done, self.problems, self.now = total, kept, 0, 0
         self.started = time.monotonic()
         self.progress.start()
         self.task = self.progress.add_task(f"grading ({jobs} jobs)", total=total, completed=kept,
-                                           left=total - kept, problems=0, rate="-")
+                                           left=total - kept, problems=0, rate="-", slow="")
         if kept:
             self.console.print(f"{kept} submissions kept from an earlier run")
         self.progress.refresh()
@@ -128,10 +137,13 @@ class BarDisplay(Display):
             self.console.print(Text(_one_line(result), style="yellow"))
         self.tick(advance=1)
 
-    def tick(self, advance: int = 0) -> None:
+    def tick(self, advance: int = 0, running: tuple[tuple[str, float], ...] | None = None) -> None:
         elapsed = max(1e-6, time.monotonic() - self.started)
-        self.progress.update(self.task, advance=advance, left=self.total - self.done,
-                             problems=self.problems, rate=f"{60 * self.now / elapsed:.0f}")
+        fields = {"left": self.total - self.done, "problems": self.problems,
+                  "rate": f"{60 * self.now / elapsed:.0f}"}
+        if running is not None:  # a moment's news: who is taking long, if anyone
+            fields["slow"] = slowest(running)
+        self.progress.update(self.task, advance=advance, **fields)
         self.progress.refresh()
 
     def note(self, message: str) -> None:
@@ -148,6 +160,21 @@ class BarDisplay(Display):
         self.progress.stop()
         self.console.print(f"interrupted: {done} of {total} submissions are graded and saved; "
                            "run the same command again to grade the rest.", markup=False)
+
+
+# A submission graded for longer than this is named on the bar: the time left that the bar
+# estimates is waiting on it (one hung student once took 70 of a batch's 73 s).
+SLOW_S = 10.0
+
+
+def slowest(running: tuple[tuple[str, float], ...]) -> str:
+    """"still grading alice (35 s)" for the submission running longest, if it runs long."""
+    long = [(seconds, student) for student, seconds in running if seconds >= SLOW_S]
+    if not long:
+        return ""
+    seconds, student = max(long)
+    others = f" and {len(long) - 1} more" if len(long) > 1 else ""
+    return f"still grading {student} ({seconds:.0f} s){others}"
 
 
 def display_for(stream) -> Display:

@@ -21,7 +21,8 @@ def render(result: GradeResult, console: Console) -> None:
     if result.status != "graded":
         console.print(Text(title, style="bold"))
         console.print(Text(f"Not graded ({result.status}): {result.error}", style="red"))
-        console.print(f"Total: 0 / {_points(result.max_score)}")
+        console.print(held_back_line(result) if result.hidden_max_score
+                      else f"Total: 0 / {_points(result.max_score)}")
         return
     table = Table(title=title, title_justify="left", show_edge=False)
     table.add_column("")
@@ -48,6 +49,16 @@ def render(result: GradeResult, console: Console) -> None:
         console.print(Text(f"\n{result.error}", style="yellow"))
     if result.printed:
         console.print(Text("\n" + result.printed, style="dim"), highlight=False)
+    if result.hidden_max_score:
+        console.print(Text(f"\n{held_back_line(result)}", style="bold yellow"))
+        return
     colour = "green" if result.score == result.max_score else "yellow"
     console.print(Text(f"\nTotal: {_points(result.score)} / {_points(result.max_score)} "
                        f"({result.percent:.0f}%) in {result.duration_s:.1f} s", style=f"bold {colour}"))
+
+
+def held_back_line(result: GradeResult) -> str:
+    """A public-only run never reads as "all passed": it says what it did not run."""
+    return (f"Public checks: {_points(result.score)} / {_points(result.max_score)} points "
+            f"in {result.duration_s:.1f} s. Your instructor's grading adds hidden checks worth "
+            f"{_points(result.hidden_max_score)} more points; they are not run here.")

@@ -164,6 +164,8 @@ class BatchSummary:
     elapsed_s: float
     ignored: list[str]
     not_on_roster: list[str] = field(default_factory=list)  # submitters --roster does not list
+    report: Path | None = None  # the class report, OUT/report.html
+    similar: int = 0  # students in a group of near-identical submissions
 
     @property
     def statuses(self) -> Counter:

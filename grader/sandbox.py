@@ -117,12 +117,13 @@ def enter_namespaces() -> bool:
 
 def needed_paths() -> list[str]:
     """Folders the worker must still read after the walls go up: Python, its packages and
-    the grader package itself (its checks are covered again). Not the course folder the
-    package lies in: its ``.git`` holds every past version of the solutions."""
+    the grader package itself (its checks are covered again)."""
     import torch
 
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()}
     candidates.add(str(Path(torch.__file__).resolve().parent.parent))
+    # The grader package itself, not the folder holding it: in the course tree that folder holds
+    # .git, solutions and the course secret, and nothing of it but grader/ may be in sight.
     candidates.add(str(Path(__file__).resolve().parent))
     return sorted(p for p in candidates if os.path.isdir(p))
 

@@ -3,8 +3,10 @@
 For every exercise: the reference solution earns full marks, the stub imports
 and earns 0, every mutant (tests/mutants/<exercise>/*.py) loses points in the
 task it breaks and in no other (one mistake costs points in one place: a task
-built on a broken one keeps its points, error carried forward), and grading
-twice gives equal scores.
+built on a broken one keeps its points, error carried forward), grading
+twice gives equal scores, and where an exercise has hidden checks, some
+mutant passes every public check and fails a hidden one (what hidden checks
+are for).
 
 A mutant file holds only what it changes; it is appended to the reference
 solution, so its definitions replace the reference's. Its first line names
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import catalog, engine, paths
+from grader.errors import GraderError
 from grader.results import GradeResult
 
 
@@ -86,7 +89,7 @@ def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
                                 f"{result.status}, {result.score:g} / {result.max_score:g}"
                                 + (f"; lost: {lost}" if lost else "")))
     if mutants:
-        findings += _mutant_findings(exercise, full, graded)
+        findings += _mutant_findings(entry, full, graded)
     # The integrity monitor must never suspect honest work, or its flags mean nothing.
     flagged = {r.submission: [f"{f.kind}: {f.detail}" for f in r.flags] for r in graded if r.flags}
     findings.append(Finding(exercise, "honest work (solution, variants, stub, mutants) raises "
@@ -94,9 +97,11 @@ def check_exercise(exercise: str, mutants: bool = True) -> list[Finding]:
     return findings
 
 
-def _mutant_findings(exercise: str, full: GradeResult, graded: list[GradeResult]) -> list[Finding]:
-    findings = []
+def _mutant_findings(entry: catalog.ExerciseEntry, full: GradeResult,
+                     graded: list[GradeResult]) -> list[Finding]:
+    exercise, findings = entry.exercise.name, []
     solution_scores = task_scores(full)
+    only_hidden_catch = []
     for mutant in sorted((paths.MUTANTS / exercise).glob("*.py")):
         broken = mutant_breaks(mutant)
         result = grade_source(exercise, mutant_source(exercise, mutant), mutant.stem)
@@ -108,10 +113,32 @@ def _mutant_findings(exercise: str, full: GradeResult, graded: list[GradeResult]
                                 " only", result.status == "graded" and not missed and not spilled,
                                 f"{result.status}; scores {scores}"
                                 + (f"; also lost points in {', '.join(spilled)}" if spilled else "")))
+        if passes_public_fails_hidden(result):
+            only_hidden_catch.append(mutant.stem)
+    if entry.hidden_points():
+        caught = f": {', '.join(only_hidden_catch)}" if only_hidden_catch else ""
+        findings.append(Finding(exercise, "a mutant passes every public check and fails a hidden one"
+                                + caught, bool(only_hidden_catch),
+                                "every mutant that loses points already fails a public check"))
     return findings
 
 
+def passes_public_fails_hidden(result: GradeResult) -> bool:
+    """What hidden checks are for: a mistake tuning to the public checks would not show."""
+    checks = [c for _, c in result.checks()]
+    return (result.status == "graded"
+            and all(c.status == "passed" for c in checks if c.visibility == "public")
+            and any(c.status != "passed" for c in checks if c.visibility == "hidden"))
+
+
+class NoSolutions(GraderError):
+    """``grade check`` needs the instructor's tree; a student kit has no solutions."""
+
+
 def run(exercises: list[str] | None = None, mutants: bool = True) -> list[Finding]:
+    if not paths.SOLUTIONS.is_dir():
+        raise NoSolutions("grade check needs the course's solutions/ folder, which a student "
+                          "kit does not have.")
     findings = []
     for exercise in exercises or catalog.exercise_names():
         findings += check_exercise(exercise, mutants)

@@ -11,6 +11,7 @@ nested folders, loose .py and .ipynb files, an odd file name, empty folders).
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,10 @@ SOLUTION = ROOT / "solutions" / f"{EXERCISE}.py"
 STUB = ROOT / "exercises" / f"{EXERCISE}.py"
 MUTANTS = ROOT / "tests" / "mutants" / EXERCISE
 FULL = 30.0
+GRADE = [sys.executable, "-m", "grader.cli"]
+# Above any honest submission's time on a busy 2-core machine, below the hostile hangs'
+# per-check timeouts (10 s), so those end as `timeout` rows.
+TIMEOUT = "8"
 
 
 @dataclass
@@ -237,6 +242,13 @@ def write_class(dest: Path, *, out: Path | None = None, hostile: bool = True,
             student(f"h_{name}", f"h_{name}/{EXERCISE}.py", solution + "\n" + code,
                     Expected("timeout", 0.0))
     return expected
+
+
+def run_batch(folder: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    """``grade batch`` on ``folder`` as the tests run it: two jobs, ``TIMEOUT`` s each."""
+    return subprocess.run([*GRADE, "batch", str(folder), "--exercise", EXERCISE, "--out",
+                           str(out), "--timeout", TIMEOUT, "--jobs", "2", *extra],
+                          capture_output=True, text=True, timeout=300)
 
 
 if __name__ == "__main__":

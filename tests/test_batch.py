@@ -1,7 +1,8 @@
 """`grade batch`: a class of correct, wrong and hostile submissions, graded as an instructor would.
 
-The class (tests/batch_fixture.py) is graded once through the command line;
-most tests read that run's gradebook. One test kills a second run with
+The class (tests/batch_fixture.py) is graded once a session through the command
+line (the ``graded_class`` fixture in conftest.py, shared with the class report's
+tests); most tests read that run's gradebook. One test kills a second run with
 SIGKILL half-way and checks that running the command again ends with the same
 gradebook. The rest are quick tests of finding submissions and of the output
 files.
@@ -25,26 +26,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from batch_fixture import EXERCISE, SOLUTION, STUB, solution_notebook, write_class
+from batch_fixture import EXERCISE, GRADE, SOLUTION, STUB, TIMEOUT, run_batch, solution_notebook
 from click.testing import CliRunner
 
-from grader import classfolder, engine, paths
+from grader import catalog, classfolder, engine, paths
 from grader.cli import cli
 from grader.errors import BatchError
 from grader.results import GradeResult
 from grader.student import Student
 from grader.submission import Submission
-
-GRADE = [sys.executable, "-m", "grader.cli"]
-# Above any honest submission's time on a busy 2-core machine, below the hostile hangs'
-# per-check timeouts (10 s), so those end as `timeout` rows.
-TIMEOUT = "8"
-
-
-def run_batch(folder: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*GRADE, "batch", str(folder), "--exercise", EXERCISE, "--out",
-                           str(out), "--timeout", TIMEOUT, "--jobs", "2", *extra],
-                          capture_output=True, text=True, timeout=300)
 
 
 def rows(out: Path) -> dict[str, dict]:
@@ -70,18 +60,6 @@ def namespaces_available() -> bool:
         return bool(student.in_namespaces)
     finally:
         student.close()
-
-
-@pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    """The fixture class, graded once without interruption."""
-    root = tmp_path_factory.mktemp("batch")
-    folder, out = root / "class", root / "out"
-    expected = write_class(folder, out=out)
-    started = time.monotonic()
-    finished = run_batch(folder, out)
-    assert finished.returncode == 0, finished.stderr
-    return folder, out, expected, finished, time.monotonic() - started
 
 
 def test_every_student_has_a_row_with_the_right_score_and_status(graded_class):
@@ -117,6 +95,9 @@ def test_a_batch_grades_as_grade_does(graded_class):
         (t["name"], t["score"]) for t in by_student[student]["tasks"]]
 
 
+HIDDEN_CHECKS = sum(c.info.hidden for c in catalog.load(EXERCISE).checks)
+
+
 def test_every_output_is_written_for_every_student(graded_class):
     _, out, expected, _, _ = graded_class
     docs = documents(out)
@@ -130,7 +111,9 @@ def test_every_output_is_written_for_every_student(graded_class):
         assert report["score"] == result.score == sum(t["score"] for t in report["tests"])
         assert sum(t["max_score"] for t in report["tests"]) == result.max_score
         assert {t["status"] for t in report["tests"]} <= {"passed", "failed"}
-        assert all(t["visibility"] == "visible" and "output" in t for t in report["tests"])
+        assert all(t["visibility"] in ("visible", "after_published") and "output" in t
+                   for t in report["tests"])  # hidden checks show once grades are published
+        assert sum(t["visibility"] == "after_published" for t in report["tests"]) == HIDDEN_CHECKS
     suites = ET.parse(out / "junit.xml").getroot().findall("testsuite")
     assert sorted(s.get("name") for s in suites) == sorted(expected)
 

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from grader import catalog, gradescope, paths
+from grader import catalog, gradescope, paths, secret
 from grader.cli import cli
 from grader.results import CheckResult, GradeResult, TaskResult
 
@@ -82,6 +82,12 @@ def test_the_bundle_has_its_two_scripts_at_the_root_and_no_answers_but_its_own(t
     assert "grader/batch.py" not in names and not any("__pycache__" in n for n in names)
     with zipfile.ZipFile(gradescope.build_bundle("exercise5", tmp_path / "five.zip")) as zipped:
         assert "solutions/exercise5.py" in zipped.namelist()  # its checks compare with it
+
+
+def test_the_bundle_carries_the_course_secret_so_hidden_inputs_are_the_courses(tmp_path):
+    with zipfile.ZipFile(gradescope.build_bundle(EXERCISE, tmp_path / "autograder.zip")) as zipped:
+        shipped = zipped.read(".course-secret/secret").decode().strip()
+    assert bytes.fromhex(shipped) == secret.course_secret()
 
 
 # -- the bundle, run as Gradescope runs it ---------------------------------------------------

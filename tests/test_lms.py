@@ -141,7 +141,7 @@ def test_a_canvas_batch_with_a_roster_writes_ids_names_late_and_the_graded_file(
     assert rows["12345"]["file"] == "doejane_LATE_12345_67891_exercise3-1.py"
     assert rows["45678"]["status"] == "missing" and rows["45678"]["name"] == "Zoë Park"
     assert "not on the roster (1): 34567" in run.stdout
-    assert sorted(p.stem for p in (out / "feedback").iterdir()) == sorted(rows)  # named as the CSV
+    assert sorted(p.stem for p in (out / "feedback").glob("*.md")) == sorted(rows)  # named as the CSV
     assert "Graded file: doejane\\_LATE\\_12345\\_67891\\_exercise3\\-1.py" in (
         out / "feedback" / "12345.md").read_text()
 

@@ -6,6 +6,7 @@ which they start as its root: this path must work, and must not leave them
 able to take the walls down. Under root these tests run `grade` as 'nobody'.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import paths, sandbox
+from grader import paths, sandbox, secret
 from helpers import with_reference
 
 NOBODY = 65534
@@ -38,7 +39,23 @@ def _become_nobody(needed: list[str]) -> None:
 def folder():
     with tempfile.TemporaryDirectory() as scratch:
         os.chmod(scratch, 0o755)  # pytest's tmp_path lies in a folder only root may enter
-        yield Path(scratch)
+        with secret_owned_by_the_grading_user():
+            yield Path(scratch)
+
+
+@contextlib.contextmanager
+def secret_owned_by_the_grading_user():
+    """The course secret is readable by its owner only; 'nobody' grades this tree here."""
+    path, owner = paths.COURSE_SECRET, None
+    secret.course_secret()
+    if os.getuid() == 0:
+        owner = os.stat(path)
+        os.chown(path, NOBODY, NOBODY)
+    try:
+        yield
+    finally:
+        if owner is not None:
+            os.chown(path, owner.st_uid, owner.st_gid)
 
 
 def run_as_ordinary_user(args: list[str], folder: Path) -> str:

@@ -41,6 +41,22 @@ def test_installed_pytest_plugins_never_load_while_grading(tmp_path):
     assert not marker.exists()
 
 
+def test_no_conftest_of_the_folder_grade_runs_in_loads_while_grading(tmp_path):
+    """pytest imports conftest.py from test* folders of where it runs: a course's tests/, or a
+    student's own. Neither belongs in the process that holds the checks and the scores."""
+    marker = tmp_path / "loaded"
+    for folder in ("tests", "testing"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "conftest.py").write_text(EVIL)
+    env = {**os.environ, "PYTHONPATH": str(paths.COURSE_ROOT), "EVIL_MARKER": str(marker)}
+    shown = subprocess.run([sys.executable, "-m", "grader.cli", "exercise3", "--submission",
+                            str(paths.SOLUTIONS / "exercise3.py"), "--json"], cwd=tmp_path,
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["score"] == 30.0
+    assert not marker.exists()
+
+
 def test_a_failed_check_reports_its_sentence_not_pytests_long_report(tmp_path):
     from grader import engine
     from helpers import with_reference, write_submission

@@ -168,3 +168,19 @@ def test_printed_output_is_captured_and_capped(student):
     assert printed.startswith("x" * 99)
     assert "more bytes of output dropped" in printed
     assert len(printed) < OUTPUT_CAP + 100
+
+
+def test_worker_sees_no_file_of_the_course_tree_but_the_grader(student):
+    "Only grader/ is bound back: .git (which holds the solutions' history), the course secret, "
+    "README and the rest of the course folder stay covered, whether they exist or not."
+    student.echo(0)
+    if not student.in_namespaces:
+        pytest.skip("namespaces are unavailable on this machine; the weaker guard is in use")
+    from grader import secret
+
+    secret.course_secret()  # exists now, so covering it is what hides it
+    for path in (paths.COURSE_SECRET, paths.COURSE_ROOT / "README.md",
+                 paths.COURSE_ROOT / "pyproject.toml", paths.EXERCISES / "exercise3.py"):
+        with pytest.raises(StudentRaised, match="No such file|Permission denied"):
+            student.read_file(str(path))
+    assert "def check(" in student.read_file(str(paths.CHECKS.parent / "check.py"))  # grader/ is in sight

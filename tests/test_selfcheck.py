@@ -1,4 +1,5 @@
-"""`grade check` for every exercise: solutions full, stubs 0, every mutant caught, stable scores."""
+"""`grade check` for every exercise: solutions full, stubs 0, every mutant caught (one by hidden
+checks only), stable scores."""
 
 import pytest
 
@@ -11,3 +12,5 @@ def test_checks_tell_right_from_wrong(exercise):
     failures = [f"{f.subject}: {f.detail}" for f in findings if not f.ok]
     assert not failures, "\n".join(failures)
     assert any(f.subject.startswith("mutant") for f in findings), "no mutants for " + exercise
+    # What hidden checks are for: a mistake the public checks let through costs points.
+    assert any(f.subject.startswith("a mutant passes every public check") for f in findings)

@@ -63,7 +63,7 @@ def test_batch_flatten_keeps_the_batch_and_merges_the_rest(student):
                           "order: images.reshape(images.shape[0], -1).")
 
 
-@check("batch_flatten")
+@check("batch_flatten", hidden=True)
 def test_batch_flatten_takes_a_batch_of_one(student):
     "batch_flatten of a single sample still gives one row."
     for shape in [(1, 3, 4, 4), (1, 5)]:
@@ -90,7 +90,7 @@ def test_batch_flatten_returns_a_view_of_contiguous_input(student):
            "tensor is free; drop the step that copies (.clone(), torch.stack, torch.cat, ...).")
 
 
-@check("batch_flatten")
+@check("batch_flatten", hidden=True)
 def test_batch_flatten_handles_non_contiguous_input(student):
     "batch_flatten also works on a non-contiguous batch (for example a transposed one)."
     images = torch.randn(3, 5, 4).transpose(1, 2)
@@ -140,7 +140,7 @@ def test_standardize_columns_centres_every_column(student):
            "Did you take the mean over rows (dim=1) or over the whole tensor?")
 
 
-@check("standardize_columns")
+@check("standardize_columns", hidden=True)
 def test_standardize_columns_adds_eps_to_the_std(student):
     "eps is added to the standard deviation (not to the variance), and eps can be chosen."
     # Judged against the student's own std, whichever it is: out(eps=0) / out(eps) is
@@ -158,7 +158,7 @@ def test_standardize_columns_adds_eps_to_the_std(student):
            "sqrt(variance + eps).")
 
 
-@check("standardize_columns")
+@check("standardize_columns", hidden=True)
 def test_standardize_columns_keeps_constant_columns_finite(student):
     "A constant column (and a batch of one) gives zeros, never NaN: eps prevents 0 / 0."
     # Only the constant column is judged: the others' values are the first check's business.
@@ -201,7 +201,7 @@ def test_outer_sum_adds_every_pair(student):
     expect_close(out, a[:, None] + b, "outer_sum(a, b) for a (3,) and b (5,)")
 
 
-@check("outer_sum")
+@check("outer_sum", hidden=True)
 def test_outer_sum_takes_vectors_of_length_one(student):
     "outer_sum works when a or b holds a single element."
     for n, m in [(1, 4), (4, 1), (1, 1)]:
@@ -268,7 +268,7 @@ def test_add_inplace_adds_y_into_x(student):
         expect(torch.equal(report["y_after"], y), "add_inplace_(x, y) changed y; only x may change.")
 
 
-@check("add_inplace_")
+@check("add_inplace_", hidden=True)
 def test_add_inplace_returns_x_itself(student):
     "add_inplace_ returns the very tensor it was given, still on the same storage."
     x, y = torch.randn(3, 4), torch.randn(4)

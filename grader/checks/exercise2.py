@@ -14,6 +14,7 @@ from grader.check import (
     expect_tensor,
     expect_unchanged,
 )
+from grader.expected import from_reference
 from grader.probes.exercise2 import (
     SCALAR_FUNCTIONS,
     activations,
@@ -94,7 +95,7 @@ def test_q_gradients_leaves_no_grad_on_the_callers_tensors(student):
            "q_gradients changed the values of the caller's a or b.")
 
 
-@check("q_gradients")
+@check("q_gradients", hidden=True)
 def test_q_gradients_leaves_requires_grad_off_when_it_was_off(student):
     "Called on plain tensors, q_gradients does not switch requires_grad on for the caller."
     a, b = torch.randn(4), torch.randn(4)
@@ -155,7 +156,7 @@ def test_linear_mse_grads_match_autograd(student):
     expect_linear_grads(by_hand(student, *args)["value"], args, "linear_mse_grads(x, y, w, b)")
 
 
-@check("linear_mse_grads")
+@check("linear_mse_grads", hidden=True)
 def test_linear_mse_grads_takes_a_batch_of_one(student):
     "linear_mse_grads works for a single sample: two finite scalars come back."
     # Whether they are the right ones is the first check's business: one mistake, one place.
@@ -226,7 +227,7 @@ def test_numerical_grad_uses_central_differences(student):
                      rtol=0.0, atol=1e-5)
 
 
-@check("numerical_grad")
+@check("numerical_grad", hidden=True)
 def test_numerical_grad_uses_the_eps_it_is_given(student):
     "numerical_grad steps by the eps argument: with eps = 0.1 the estimate for x³ is 3x² + 0.01."
     x = torch.randn(4, dtype=torch.float64)
@@ -237,7 +238,7 @@ def test_numerical_grad_uses_the_eps_it_is_given(student):
                       "eps argument as the step, and divide by 2 * eps.")
 
 
-@check("numerical_grad")
+@check("numerical_grad", hidden=True)
 def test_numerical_grad_handles_any_shape(student):
     "numerical_grad returns a float64 tensor shaped like x, for a 0-d x, one element, or 3-d."
     for shape in [(), (1,), (2, 1, 3)]:
@@ -264,7 +265,7 @@ def test_numerical_grad_leaves_x_unchanged(student):
 # -- capture_activations -----------------------------------------------------
 
 def true_activations(model: str, x: torch.Tensor) -> dict:
-    return reference("exercise2").capture_activations(build_model(model), x)
+    return from_reference(lambda: reference("exercise2").capture_activations(build_model(model), x))
 
 
 def expect_activations(value, expected: dict, what: str) -> None:
@@ -296,7 +297,7 @@ def test_capture_activations_records_every_leaf_by_qualified_name(student):
                        "capture_activations(model, x) for a model with nested submodules")
 
 
-@check("capture_activations")
+@check("capture_activations", hidden=True)
 def test_capture_activations_works_on_a_conv_net_with_a_batch_of_one(student):
     "capture_activations also records a Sequential conv net run on a single image."
     x = torch.randn(1, 1, 6, 6)
@@ -318,7 +319,7 @@ def test_capture_activations_removes_its_hooks(student):
            "handle.remove() on each before returning.")
 
 
-@check("capture_activations", points=2)
+@check("capture_activations", points=2, hidden=True)
 def test_capture_activations_removes_its_hooks_even_when_forward_raises(student):
     "If model(x) raises, capture_activations still removes every hook it added."
     x = torch.randn(2, 4)

@@ -81,7 +81,7 @@ def test_sigmoid_matches_the_true_sigmoid(student):
     expect_close(student.sigmoid(x), torch.sigmoid(x), "sigmoid(x)")
 
 
-@check("sigmoid")
+@check("sigmoid", hidden=True)
 def test_sigmoid_and_its_gradient_are_finite_for_huge_inputs(student):
     "sigmoid stays inside [0, 1], and its gradient finite, for inputs as large as 1e4 either way."
     x = torch.tensor([-1e4, -500.0, -100.0, -80.0, 0.0, 80.0, 100.0, 500.0, 1e4])
@@ -132,14 +132,14 @@ def test_softmax_rows_sum_to_one(student):
                "Divide exp(x) by its sum.")
 
 
-@check("softmax")
+@check("softmax", hidden=True)
 def test_softmax_uses_the_last_dim_by_default_and_takes_a_batch_of_one(student):
     "softmax(x) works on the last dim by default, also for a batch holding one row."
     x = logits(1, 6)
     expect_close(student.softmax(x), F.softmax(x, dim=-1), "softmax(x) for x of shape (1, 6)")
 
 
-@check("softmax", points=2)
+@check("softmax", points=2, hidden=True)
 def test_softmax_is_stable_for_huge_logits(student):
     "softmax gives finite, exact probabilities for logits as large as 1e4."
     # One vector at a time: the extremes are judged here, the dims elsewhere.
@@ -173,7 +173,7 @@ def test_log_softmax_matches_torch_along_any_dim(student):
                      f"log_softmax(x, dim={dim}) for x of shape {tuple(x.shape)}")
 
 
-@check("log_softmax", points=2)
+@check("log_softmax", points=2, hidden=True)
 def test_log_softmax_is_stable_for_huge_logits(student):
     "log_softmax stays finite and exact for logits as large as 1e4."
     # One vector at a time: the extremes are judged here, the dims elsewhere.
@@ -237,7 +237,7 @@ def test_cross_entropy_matches_torch(student):
     expect_cross_entropy(student, scores, targets, "cross_entropy(logits, targets)")
 
 
-@check("cross_entropy")
+@check("cross_entropy", hidden=True)
 def test_cross_entropy_takes_a_batch_of_one(student):
     "cross_entropy works for a batch holding a single sample."
     expect_cross_entropy(student, logits(1, 5), torch.tensor([3]), "cross_entropy for a batch of one")
@@ -302,7 +302,7 @@ def test_mlp_forward_gives_the_probabilities_of_the_network(student):
                          "per sample.")
 
 
-@check("mlp_forward")
+@check("mlp_forward", hidden=True)
 def test_mlp_forward_takes_a_batch_of_one(student):
     "mlp_forward works for a single sample."
     inputs = mlp_inputs(1)

@@ -161,7 +161,7 @@ def test_sgd_step_clears_the_gradients(student):
                "`p.grad = None`.")
 
 
-@check("sgd_step")
+@check("sgd_step", hidden=True)
 def test_sgd_step_skips_parameters_without_a_gradient(student):
     "A parameter whose .grad is None is left as it is, and the others are still updated."
     values, lr = random_params(), 0.1
@@ -178,7 +178,7 @@ def test_sgd_step_skips_parameters_without_a_gradient(student):
                      hint="Skip only the parameters without a gradient, and keep going.")
 
 
-@check("sgd_step", points=2)
+@check("sgd_step", points=2, hidden=True)
 def test_sgd_step_trains_a_model_through_its_parameters(student):
     "Five rounds of backward() and sgd_step(model.parameters(), lr) train an nn.Linear as torch.optim.SGD does."
     weight, bias = torch.randn(2, 3), torch.randn(2)
@@ -290,7 +290,7 @@ def test_sgd_momentum_step_matches_torch_optim_sgd_over_ten_steps(student):
                           "both in place.")
 
 
-@check("sgd_momentum_step", points=2)
+@check("sgd_momentum_step", points=2, hidden=True)
 def test_sgd_momentum_step_updates_the_callers_velocities_in_place(student):
     "After ten steps the caller's velocity tensors hold torch.optim.SGD's momentum buffers."
     values, targets, got = run_momentum(student)
@@ -424,7 +424,7 @@ def test_fit_line_returns_python_floats(student):
     expect_float(b, "the b returned by fit_line")
 
 
-@check("fit_line")
+@check("fit_line", hidden=True)
 def test_fit_line_leaves_x_and_y_alone(student):
     "fit_line leaves the caller's x and y as they were: same values, no requires_grad, no .grad."
     x, y = line_data(16)

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.check import Exercise, Mistake, Task, check, expect, expect_close, expect_shape
+from grader.expected import from_reference
 from grader.probes import exercise5 as probes
 from grader.reference import reference
 from grader.student import StudentRaised
@@ -84,6 +85,24 @@ def images(n: int) -> torch.Tensor:
     return torch.randn(n, 1, 32, 32)
 
 
+def lenet_weights() -> dict:
+    """A state_dict for LeNet() drawn by the grader, shaped as the docstring's layers."""
+    shapes = {"conv1": ((6, 1, 5, 5), 6), "conv2": ((16, 6, 5, 5), 16), "fc1": ((120, 400), 120),
+              "fc2": ((84, 120), 84), "fc3": ((10, 84), 10)}
+    weights = {}
+    for name, (weight, bias) in shapes.items():
+        weights[f"{name}.weight"] = torch.randn(weight) * 0.1
+        weights[f"{name}.bias"] = torch.randn(bias) * 0.1
+    return weights
+
+
+def reference_outputs(weights: dict, inputs: list) -> list:
+    model = solution().LeNet()
+    model.load_state_dict(weights)
+    with torch.no_grad():
+        return [model.eval()(x) for x in inputs]
+
+
 def reference_lenet(state_dict: dict, num_classes: int = 10):
     """The reference LeNet holding the student's weights, or a Mistake saying why it cannot."""
     model = solution().LeNet(num_classes)
@@ -100,14 +119,18 @@ def reference_lenet(state_dict: dict, num_classes: int = 10):
 
 def expect_reference_outputs(report: dict, inputs: list, num_classes: int, what: str) -> None:
     model = reference_lenet(report["state_dict"], num_classes)
-    for x, output in zip(inputs, report["outputs"]):
+    with torch.no_grad():
+        expected = [model(x) for x in inputs]
+    expect_outputs(report["outputs"], expected, inputs, num_classes, what)
+
+
+def expect_outputs(outputs: list, expected: list, inputs: list, num_classes: int, what: str) -> None:
+    for x, output, right in zip(inputs, outputs, expected):
         n = x.shape[0]
         label = f"{what} on a batch of {n} image{'s' if n > 1 else ''} of shape (1, 32, 32)"
         output = outputs_or_mistake(output, label, FLATTEN_HINT if n != 64 else "")
         expect_shape(output, (n, num_classes), f"the output of {label}")
-        with torch.no_grad():
-            expected = model(x)
-        expect_close(output, expected, f"the output of {label}",
+        expect_close(output, right, f"the output of {label}",
                      hint="With the same weights, your forward should compute exactly the "
                           "reference's: conv1 -> relu -> max-pool 2 -> conv2 -> relu -> max-pool "
                           "2 -> flatten -> fc1 -> relu -> fc2 -> relu -> fc3, with no relu or "
@@ -151,13 +174,21 @@ def test_lenet_has_61706_parameters(student):
 
 @check("LeNet", points=3)
 def test_lenet_matches_the_reference_network(student):
-    "LeNet's weights load into the reference LeNet, which then gives the same outputs for 64 images."
-    inputs = [images(64)]
-    report = expect_module(student.probe(probes.lenet, None, inputs, task="LeNet"), "LeNet()")
-    expect_reference_outputs(report, inputs, 10, "your LeNet")
+    "Holding the same weights as the reference LeNet, LeNet gives the same outputs for 64 images."
+    weights, inputs = lenet_weights(), [images(64)]
+    report = expect_module(student.probe(probes.lenet_with_weights, weights, inputs, task="LeNet"),
+                           "LeNet()")
+    if "load_error" in report:
+        detail = report["load_error"].replace("\n\t", "\n    ").strip()
+        raise Mistake("The reference LeNet's state_dict does not load into your LeNet, so weights "
+                      "saved from one cannot be used by the other. The names and shapes of the "
+                      "layers must be exactly conv1, conv2, fc1, fc2, fc3 as in the docstring."
+                      f"\n{detail}")
+    expected = from_reference(lambda: reference_outputs(weights, inputs))
+    expect_outputs(report["outputs"], expected, inputs, 10, "your LeNet")
 
 
-@check("LeNet")
+@check("LeNet", hidden=True)
 def test_lenet_takes_any_batch_size(student):
     "LeNet gives the reference's outputs for a batch of one image and for a batch of three."
     inputs = [images(1), images(3)]
@@ -165,7 +196,7 @@ def test_lenet_takes_any_batch_size(student):
     expect_reference_outputs(report, inputs, 10, "your LeNet")
 
 
-@check("LeNet", points=2)
+@check("LeNet", points=2, hidden=True)
 def test_lenet_works_for_any_number_of_classes(student):
     "LeNet(num_classes=3) ends in fc3 = Linear(84, 3) and gives the reference's three scores per image."
     inputs = [images(5)]
@@ -177,7 +208,7 @@ def test_lenet_works_for_any_number_of_classes(student):
     expect_reference_outputs(report, inputs, 3, "your LeNet(3)")
 
 
-@check("LeNet")
+@check("LeNet", hidden=True)
 def test_lenet_passes_gradients_to_every_parameter(student):
     "A backward() through LeNet's output gives every parameter the reference's gradient."
     x, upstream = images(4), torch.randn(4, 10)
@@ -264,7 +295,7 @@ def test_build_mlp_outputs_log_probabilities(student):
                  hint="Between two Linear layers there is a ReLU, after the last one none.")
 
 
-@check("build_mlp")
+@check("build_mlp", hidden=True)
 def test_build_mlp_works_for_any_sizes(student):
     "build_mlp follows its sizes: one Linear for (3, 4), four for (6, 5, 4, 3, 2)."
     for sizes in ((3, 4), (6, 5, 4, 3, 2)):
@@ -401,7 +432,7 @@ def test_init_weights_handles_a_layer_built_without_a_bias(student):
     expect_normal_weights(report, "convnet without a bias")
 
 
-@check("init_weights_")
+@check("init_weights_", hidden=True)
 def test_init_weights_leaves_other_modules_alone(student):
     "init_weights_ leaves BatchNorm and other layers' parameters and buffers as they were."
     report = initialised(student, "convnet")
@@ -416,7 +447,7 @@ def test_init_weights_leaves_other_modules_alone(student):
                "rather than looping over model.parameters().")
 
 
-@check("init_weights_")
+@check("init_weights_", hidden=True)
 def test_init_weights_returns_the_same_model(student):
     "init_weights_(model) works in place and returns model itself."
     report = initialised(student, "linear")

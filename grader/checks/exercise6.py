@@ -182,7 +182,7 @@ def test_pick_device_chooses_cuda_when_it_is_available(student):
     expect_device(seen, "cuda", "when CUDA is available")
 
 
-@check("pick_device")
+@check("pick_device", hidden=True)
 def test_pick_device_falls_back_to_the_cpu_without_cuda(student):
     "pick_device returns torch.device('cpu') when CUDA is not available."
     seen = student.probe(pick_device_probe, False, task="pick_device")
@@ -248,7 +248,7 @@ def test_train_one_epoch_zeroes_the_gradients_before_every_backward(student):
             "optimizer.zero_grad() before every backward().")
 
 
-@check("train_one_epoch", points=2, timeout=TRAINING_TIMEOUT)
+@check("train_one_epoch", points=2, timeout=TRAINING_TIMEOUT, hidden=True)
 def test_train_one_epoch_returns_the_mean_batch_loss_as_a_float(student):
     "train_one_epoch returns the mean of its batches' losses as a Python float (the last batch here holds one sample)."
     samples, batch_size = 81, 16  # five batches of 16 and one of 1
@@ -280,7 +280,7 @@ def test_train_one_epoch_returns_the_mean_batch_loss_as_a_float(student):
                   f"{batches} batch losses is {mean:.6g}. {hint}".rstrip())
 
 
-@check("train_one_epoch", timeout=TRAINING_TIMEOUT)
+@check("train_one_epoch", timeout=TRAINING_TIMEOUT, hidden=True)
 def test_train_one_epoch_keeps_no_autograd_graph_between_batches(student):
     "No batch's autograd graph outlives its batch: the running total is built from loss.item()."
     seen = train(student, "mlp", 64, 16, watch_graph=True)
@@ -352,7 +352,7 @@ def test_evaluate_puts_the_model_in_evaluation_mode(student):
            "model.eval() before the loop.")
 
 
-@check("evaluate", timeout=TRAINING_TIMEOUT)
+@check("evaluate", timeout=TRAINING_TIMEOUT, hidden=True)
 def test_evaluate_tracks_no_gradients(student):
     "evaluate runs the model under torch.no_grad(): measuring builds no autograd graph."
     seen = evaluate(student, "dropout", initial_state("dropout", 2), 50, 25)
@@ -483,7 +483,7 @@ def changed(before: dict, after: dict) -> bool:
     return any(not torch.equal(before[name], after[name]) for name in before)
 
 
-@check("fit", timeout=TRAINING_TIMEOUT)
+@check("fit", timeout=TRAINING_TIMEOUT, hidden=True)
 def test_fit_builds_its_own_optimizer_with_the_given_lr(student):
     "fit builds a new optimizer from the model it is given, on every call, with the lr it is given."
     states = [initial_state("mlp", 7), initial_state("mlp", 8)]

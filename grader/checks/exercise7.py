@@ -47,7 +47,7 @@ def test_split_dataset_covers_every_sample_exactly_once(student):
     expect_partition(report["splits"][0], 50, 0.2, "split_dataset(50 samples, 0.2, seed=0)")
 
 
-@check("split_dataset")
+@check("split_dataset", hidden=True)
 def test_split_dataset_gives_val_round_of_len_times_fraction(student):
     "The validation part has round(len(dataset) * val_fraction) samples, even for one sample."
     for size, fraction in [(10, 0.37), (9, 0.3), (1001, 0.1), (20, 0.26), (1, 0.3)]:
@@ -80,7 +80,7 @@ def test_split_dataset_differs_between_seeds(student):
            "last samples).")
 
 
-@check("split_dataset")
+@check("split_dataset", hidden=True)
 def test_split_dataset_leaves_the_global_random_state_alone(student):
     "split_dataset uses its own seeded generator and leaves torch's global random state alone."
     report = split_with(student, 30, 0.3, [5])
@@ -149,7 +149,7 @@ def test_tensor_pair_dataset_transforms_each_time_an_item_is_read(student):
            "augmentations differ every epoch.")
 
 
-@check("TensorPairDataset")
+@check("TensorPairDataset", hidden=True)
 def test_tensor_pair_dataset_rejects_mismatched_lengths(student):
     "TensorPairDataset raises ValueError when inputs and targets have different lengths."
     inputs, targets = pair_data(3)
@@ -213,7 +213,7 @@ def test_make_loaders_use_the_batch_size(student):
                f"batches of {right}, but gave {sizes}.")
 
 
-@check("make_loaders")
+@check("make_loaders", hidden=True)
 def test_make_loaders_keep_validation_in_order(student):
     "The validation loader gives the samples in the dataset's order, every epoch."
     report = loaders(student)
@@ -267,7 +267,7 @@ def test_mnist_transform_maps_pixels_to_minus_one_to_one(student):
                       "(t - 0.5) / 0.5 (not the data set's own mean and std).")
 
 
-@check("mnist_transform")
+@check("mnist_transform", hidden=True)
 def test_mnist_transform_gives_a_1_h_w_float_tensor(student):
     "For a W x H image, mnist_transform gives a float32 tensor of shape (1, H, W)."
     pixels = image_pixels(12, 20)

@@ -97,7 +97,7 @@ def test_save_checkpoint_stores_the_optimizer_state(student):
                "different steps.")
 
 
-@check("save_checkpoint")
+@check("save_checkpoint", hidden=True)
 def test_save_checkpoint_stores_the_epoch(student):
     "The checkpoint's 'epoch' entry is the epoch it was given, as a Python int."
     report = saved(student, epoch=7)
@@ -136,7 +136,7 @@ def test_load_checkpoint_restores_the_model_and_optimizer_in_place(student):
     expect_restored(report, "with Adam")
 
 
-@check("load_checkpoint")
+@check("load_checkpoint", hidden=True)
 def test_load_checkpoint_returns_the_epoch_as_an_int(student):
     "load_checkpoint returns the saved epoch as a Python int."
     report = student.probe(restored, "adam", "grader", task="load_checkpoint")
@@ -156,7 +156,7 @@ def test_load_checkpoint_resumes_training_exactly(student):
         expect_same_next_step(report, f"with {NAMES[optimizer]}")
 
 
-@check("load_checkpoint")
+@check("load_checkpoint", hidden=True)
 def test_load_checkpoint_resumes_exactly_from_your_own_save_checkpoint(student):
     "A checkpoint from your save_checkpoint, loaded by load_checkpoint, resumes exactly."
     for optimizer in ("sgd_momentum", "adam"):
@@ -243,7 +243,7 @@ def test_predict_proba_puts_a_training_model_back_in_training_mode(student):
            "was_training = model.training and finish with model.train(was_training).")
 
 
-@check("predict_proba")
+@check("predict_proba", hidden=True)
 def test_predict_proba_leaves_an_evaluation_model_in_evaluation_mode(student):
     "A model handed over in evaluation mode stays in evaluation mode."
     x = torch.randn(4, 6)
@@ -253,7 +253,7 @@ def test_predict_proba_leaves_an_evaluation_model_in_evaluation_mode(student):
            "restore the mode it had: model.train(was_training), not model.train().")
 
 
-@check("predict_proba")
+@check("predict_proba", hidden=True)
 def test_predict_proba_takes_a_batch_of_one(student):
     "predict_proba works for a single input."
     # A model in evaluation mode: a training-mode model is the evaluation-mode check's business
@@ -321,7 +321,7 @@ def test_prepare_for_transfer_leaves_only_the_head_trainable(student):
     expect_only_head_trainable(report, "resnet18 prepared for 7 classes")
 
 
-@check("prepare_for_transfer", timeout=RESNET_TIMEOUT)
+@check("prepare_for_transfer", timeout=RESNET_TIMEOUT, hidden=True)
 def test_prepare_for_transfer_training_step_changes_only_the_head(student):
     "One SGD step over all of model.parameters() moves the head and nothing else."
     report = prepared(student, 7)
@@ -338,7 +338,7 @@ def test_prepare_for_transfer_training_step_changes_only_the_head(student):
            "head's weight and bias.")
 
 
-@check("prepare_for_transfer", timeout=RESNET_TIMEOUT)
+@check("prepare_for_transfer", timeout=RESNET_TIMEOUT, hidden=True)
 def test_prepare_for_transfer_sizes_the_head_from_fc_in_features(student):
     "On a ResNet whose head takes 2048 features, the new head takes 2048 inputs."
     report = prepared(student, 3, "bottleneck_resnet")
