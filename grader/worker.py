@@ -60,7 +60,7 @@ class LoadedSubmission:
             return plain(value), plain(list(args))
 
     def tampered(self) -> bool:
-        """Whether anything touched the recorders since this side was made."""
+        """Whether anything touched the recorders since this object was made."""
         return MONITOR.tampered != self._touched or not self.trace.intact()
 
     @contextlib.contextmanager
@@ -228,21 +228,21 @@ class Worker:
             return {"ok": True, "value": changes_since(self.as_loaded, process_state())
                     + changed(self.grader_as_loaded)}
         seed_everything(request.get("seed", 0))
-        side = LoadedSubmission(self.module, tuple(request.get("parts") or ()))
+        loaded = LoadedSubmission(self.module, tuple(request.get("parts") or ()))
         if op == "call":
-            value, args_after = side.call_plain(request["function"], request["args"],
-                                                request["kwargs"])
+            value, args_after = loaded.call_plain(request["function"], request["args"],
+                                                  request["kwargs"])
             reply = {"ok": True, "value": value, "args_after": args_after}
         elif op == "probe":
             probe = self.probes.get(request["probe"]) or _probe(request["probe"])
-            value = probe(side, *request["args"], **request["kwargs"])
-            with side.trace:  # what a probe hands back may hold the student's lazy tensors
+            value = probe(loaded, *request["args"], **request["kwargs"])
+            with loaded.trace:  # what a probe hands back may hold the student's lazy tensors
                 reply = {"ok": True, "value": plain(value)}
         else:
             raise ValueError(f"unknown request {op!r}")
-        reply["functions"] = sorted(side.trace.functions)
-        reply["ops"] = sorted(side.trace.ops)
-        reply["tampered"] = side.tampered() | self.grader_changed()
+        reply["functions"] = sorted(loaded.trace.functions)
+        reply["ops"] = sorted(loaded.trace.ops)
+        reply["tampered"] = loaded.tampered() | self.grader_changed()
         return reply
 
     def grader_changed(self) -> bool:

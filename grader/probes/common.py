@@ -9,13 +9,13 @@ def pull_back(out: torch.Tensor, upstream: torch.Tensor) -> None:
     (out * upstream).sum().backward()
 
 
-def gradient(student, function: str, args: tuple, kwargs: dict, upstream: torch.Tensor,
+def gradient(submission, function: str, args: tuple, kwargs: dict, upstream: torch.Tensor,
              wrt: int = 0):
     """d(function(*args))/d(args[wrt]) pulled back from ``upstream``, as the student computes it."""
     args = list(args)
     x = args[wrt].detach().clone().requires_grad_(True)
     args[wrt] = x
-    out = student.call(function, *args, **kwargs)
+    out = submission.call(function, *args, **kwargs)
     if not isinstance(out, torch.Tensor) or not out.requires_grad:
         return {"__no_graph__": type(out).__name__}
     if out.shape != upstream.shape:
@@ -24,13 +24,13 @@ def gradient(student, function: str, args: tuple, kwargs: dict, upstream: torch.
     return x.grad
 
 
-def gradient_of_sum(student, function: str, x: torch.Tensor, kwargs: dict):
+def gradient_of_sum(submission, function: str, x: torch.Tensor, kwargs: dict):
     """d(sum of function(x))/dx, as the student's code computes it, in one call."""
-    return gradient_and_difference(student, function, (x,), kwargs, directions=0,
+    return gradient_and_difference(submission, function, (x,), kwargs, directions=0,
                                    upstream_ones=True).get("gradient")
 
 
-def gradient_and_difference(student, function: str, args: tuple, kwargs: dict, wrt: int = 0,
+def gradient_and_difference(submission, function: str, args: tuple, kwargs: dict, wrt: int = 0,
                             eps: float = 1e-6, directions: int = 1, upstream_ones: bool = False):
     """How the student's ``function`` changes along random directions at ``args[wrt]``,
     as autograd computes it (the gradient pulled back from a random upstream, dotted with
@@ -42,7 +42,7 @@ def gradient_and_difference(student, function: str, args: tuple, kwargs: dict, w
     moved = list(args)
     x = args[wrt].detach()
     moved[wrt] = x.clone().requires_grad_(True)
-    out = student.call(function, *moved, **kwargs)
+    out = submission.call(function, *moved, **kwargs)
     if not isinstance(out, torch.Tensor):
         return {"not_a_tensor": type(out).__name__}
     if not out.requires_grad:
@@ -59,7 +59,7 @@ def gradient_and_difference(student, function: str, args: tuple, kwargs: dict, w
             values = []
             for sign in (1.0, -1.0):
                 moved[wrt] = x + sign * eps * step
-                values.append(float((student.call(function, *moved, **kwargs).double()
+                values.append(float((submission.call(function, *moved, **kwargs).double()
                                      * upstream).sum()))
             slopes.append((values[0] - values[1]) / (2 * eps))
             along.append(float((grad * step).sum()))

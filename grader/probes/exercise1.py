@@ -36,9 +36,9 @@ def _first(t) -> tuple:
     return (0,) * t.dim()
 
 
-def view_of_input(student, x: torch.Tensor) -> dict:
+def view_of_input(submission, x: torch.Tensor) -> dict:
     """batch_flatten(x): where its result's storage is, and what x holds after a write to it."""
-    out = student.call("batch_flatten", x)
+    out = submission.call("batch_flatten", x)
     if not isinstance(out, torch.Tensor) or out.numel() == 0:
         return {"value": out}
     report = {
@@ -53,10 +53,10 @@ def view_of_input(student, x: torch.Tensor) -> dict:
     return report
 
 
-def numpy_sharing(student, dtype: str, shape: tuple[int, ...]) -> dict:
+def numpy_sharing(submission, dtype: str, shape: tuple[int, ...]) -> dict:
     """Wrap an array with the student's function, write through each side, read the other."""
     array = numpy_array(dtype, shape)
-    out = student.call("shared_from_numpy", array)
+    out = submission.call("shared_from_numpy", array)
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != array.shape:
         return {"value": out}
     report = {"value": out.detach().clone()}  # before the writes below change it
@@ -70,10 +70,10 @@ def numpy_sharing(student, dtype: str, shape: tuple[int, ...]) -> dict:
     return report
 
 
-def in_place_add(student, x: torch.Tensor, y: torch.Tensor) -> dict:
+def in_place_add(submission, x: torch.Tensor, y: torch.Tensor) -> dict:
     """What add_inplace_(x, y) did to x and y, and whether it returned x itself."""
     storage = x.untyped_storage().data_ptr()
-    out = student.call("add_inplace_", x, y)
+    out = submission.call("add_inplace_", x, y)
     return {
         "value": out,
         "returned_x": out is x,
@@ -100,12 +100,12 @@ class _OpCounter(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
-def op_count(student, function: str, *args) -> dict:
+def op_count(submission, function: str, *args) -> dict:
     """What one call returned and how many tensor operations it ran to get there.
 
     A Python loop runs a batch of operations per iteration; broadcasting runs a
     handful in all.
     """
     with _OpCounter() as counter:
-        value = student.call(function, *args)
+        value = submission.call(function, *args)
     return {"value": value, "ops": counter.count}

@@ -47,20 +47,20 @@ def watching_autograd():
         Variable._execution_engine = watch.engine
 
 
-def call_watching_autograd(student, function: str, *args) -> dict:
+def call_watching_autograd(submission, function: str, *args) -> dict:
     """Call ``function`` and report its value, whether autograd ran, and the arguments after."""
     with watching_autograd() as watch:
-        value = student.call(function, *args)
+        value = submission.call(function, *args)
     return {"value": value, "autograd_ran": watch.ran, "args_after": list(args)}
 
 
-def q_gradients_side_effects(student, a: torch.Tensor, b: torch.Tensor,
+def q_gradients_side_effects(submission, a: torch.Tensor, b: torch.Tensor,
                              requires_grad: bool) -> dict:
     """q_gradients on tensors that do (or do not) require grad: what is left on them after."""
     a = a.detach().clone().requires_grad_(requires_grad)
     b = b.detach().clone().requires_grad_(requires_grad)
     with watching_autograd() as watch:
-        value = student.call("q_gradients", a, b)
+        value = submission.call("q_gradients", a, b)
     return {
         "value": value,
         "autograd_ran": watch.ran,
@@ -101,10 +101,10 @@ SCALAR_FUNCTIONS = {f.__name__: f for f in (sum_of_cubes, log_sum_exp, sin_times
                                             tanh_of_matmul)}
 
 
-def numerical_gradient(student, function: str, x: torch.Tensor, eps: float | None = None) -> dict:
+def numerical_gradient(submission, function: str, x: torch.Tensor, eps: float | None = None) -> dict:
     """The student's numerical_grad of the named function at x; and x as it is afterwards."""
     kwargs = {} if eps is None else {"eps": eps}
-    value = student.call("numerical_grad", SCALAR_FUNCTIONS[function], x, **kwargs)
+    value = submission.call("numerical_grad", SCALAR_FUNCTIONS[function], x, **kwargs)
     return {"value": value, "x_after": x}
 
 
@@ -170,12 +170,12 @@ def hooks_on(model: nn.Module) -> int:
     return count + len(nn_module._global_forward_hooks) + len(nn_module._global_forward_pre_hooks)
 
 
-def activations(student, model: str, x: torch.Tensor) -> dict:
+def activations(submission, model: str, x: torch.Tensor) -> dict:
     """capture_activations on the named model; what it returned and the hooks it left."""
     net = build_model(model)
     report = {"value": None, "raised": None}
     try:
-        report["value"] = student.call("capture_activations", net, x)
+        report["value"] = submission.call("capture_activations", net, x)
     except Exception as exc:
         if model != "breaks_halfway":
             raise

@@ -19,7 +19,7 @@ from torch import nn
 
 
 @contextlib.contextmanager
-def watching_torch_optim(side):
+def watching_torch_optim(submission):
     """Record every torch.optim optimizer built and every torch.optim function run in the block.
 
     ``Optimizer.__init__`` is patched on the base class, so every optimizer
@@ -27,7 +27,7 @@ def watching_torch_optim(side):
     are wrapped in their modules, so the functional API (``torch.optim.sgd.sgd``)
     and the steps of an optimizer built earlier count too.
     """
-    seen = side.trace
+    seen = submission.trace
     patched: list[tuple[object, str, object]] = []
     base_init = torch.optim.Optimizer.__init__
 
@@ -62,9 +62,9 @@ def watching_torch_optim(side):
             setattr(owner, attr, original)
 
 
-def _call(side, name, *args):
-    with watching_torch_optim(side):
-        return side.call(name, *args)
+def _call(submission, name, *args):
+    with watching_torch_optim(submission):
+        return submission.call(name, *args)
 
 
 def _leaves(values: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -82,7 +82,7 @@ def _state(tensors: list[torch.Tensor]) -> dict:
     }
 
 
-def sgd_step_once(side, values, grads, lr):
+def sgd_step_once(submission, values, grads, lr):
     """One ``sgd_step`` on fresh leaves holding ``values`` with ``.grad`` set to ``grads``.
 
     A ``None`` in ``grads`` leaves that parameter without a gradient.
@@ -92,7 +92,7 @@ def sgd_step_once(side, values, grads, lr):
         if g is not None:
             p.grad = g.clone()
     argument = list(params)
-    _call(side, "sgd_step", argument, lr)
+    _call(submission, "sgd_step", argument, lr)
     report = _state(params)
     report["list_entries_replaced"] = [a is not p for a, p in zip(argument, params)]
     return report
@@ -110,7 +110,7 @@ def linear_model(weight: torch.Tensor, bias: torch.Tensor) -> nn.Linear:
     return model
 
 
-def sgd_step_trains_linear(side, weight, bias, x, y, lr, steps):
+def sgd_step_trains_linear(submission, weight, bias, x, y, lr, steps):
     """``steps`` rounds of forward, backward and the student's ``sgd_step(model.parameters(), lr)``.
 
     The probe never zeroes a gradient itself: that is the student's job.
@@ -119,7 +119,7 @@ def sgd_step_trains_linear(side, weight, bias, x, y, lr, steps):
     report = {"steps_done": 0, "still_trainable": True}
     for step in range(steps):
         mse_of_linear(model, x, y).backward()
-        _call(side, "sgd_step", model.parameters(), lr)
+        _call(submission, "sgd_step", model.parameters(), lr)
         report["steps_done"] = step + 1
         if not all(p.is_leaf and p.requires_grad for p in model.parameters()):
             report["still_trainable"] = False  # the next backward() could not reach them
@@ -135,7 +135,7 @@ def momentum_objective(params: list[torch.Tensor], targets: list[torch.Tensor]) 
                for p, t in zip(params, targets))
 
 
-def momentum_steps(side, values, targets, lr, momentum, steps):
+def momentum_steps(submission, values, targets, lr, momentum, steps):
     """``steps`` rounds of backward and the student's ``sgd_momentum_step``; the probe clears grads."""
     params = _leaves(values)
     velocities = [torch.zeros_like(p) for p in params]
@@ -144,20 +144,20 @@ def momentum_steps(side, values, targets, lr, momentum, steps):
         for p in params:
             p.grad = None
         momentum_objective(params, targets).backward()
-        _call(side, "sgd_momentum_step", params, velocities, lr, momentum)
+        _call(submission, "sgd_momentum_step", params, velocities, lr, momentum)
     report = _state(params)
     report["velocities"] = [v.detach().clone() for v in callers]
     report["velocity_entries_replaced"] = [a is not b for a, b in zip(velocities, callers)]
     return report
 
 
-def fit_line_on(side, x, y, kwargs):
+def fit_line_on(submission, x, y, kwargs):
     """The student's ``fit_line(x, y, **kwargs)``, with torch.optim watched."""
-    with watching_torch_optim(side):
-        return side.call("fit_line", x, y, **kwargs)
+    with watching_torch_optim(submission):
+        return submission.call("fit_line", x, y, **kwargs)
 
 
-def descend_with_students_sgd_step(side, x, y, lr, steps):
+def descend_with_students_sgd_step(submission, x, y, lr, steps):
     """fit_line's recipe (the stub's steps) with the student's own sgd_step doing the update:
     what a fit_line built correctly on that sgd_step returns (error carried forward)."""
     w = torch.tensor(1.0, dtype=x.dtype, requires_grad=True)
@@ -165,14 +165,14 @@ def descend_with_students_sgd_step(side, x, y, lr, steps):
     for _ in range(steps):
         loss = ((w * x + b - y) ** 2).mean()
         loss.backward()
-        side.call("sgd_step", [w, b], lr)
+        submission.call("sgd_step", [w, b], lr)
     return w.item(), b.item()
 
 
-def fit_line_inputs_after(side, x, y, kwargs):
+def fit_line_inputs_after(submission, x, y, kwargs):
     """The caller's ``x`` and ``y`` after ``fit_line(x, y, **kwargs)``: values and requires_grad."""
-    with watching_torch_optim(side):
-        side.call("fit_line", x, y, **kwargs)
+    with watching_torch_optim(submission):
+        submission.call("fit_line", x, y, **kwargs)
     return {"x": x.detach().clone(), "y": y.detach().clone(),
             "requires_grad": [x.requires_grad, y.requires_grad],
             "grads": [x.grad is not None, y.grad is not None]}

@@ -51,28 +51,28 @@ def structure(model) -> dict:
     }
 
 
-def _forward(side, model, x):
+def _forward(submission, model, x):
     """``model(x)``, or what it raised, with the student's own traceback lines."""
     try:
         return model(x)
     except Exception as exc:  # noqa: BLE001 - whatever the student's forward raised, as data
         return {"raised": f"{type(exc).__name__}: {exc}"[:1000],
-                "traceback": student_traceback(exc, side.module.__file__ or "")[-3000:]}
+                "traceback": student_traceback(exc, submission.module.__file__ or "")[-3000:]}
 
 
-def lenet(side, num_classes=None, inputs=()):
+def lenet(submission, num_classes=None, inputs=()):
     """A student LeNet (default arguments when ``num_classes`` is None): structure and outputs."""
-    LeNet = side.module.LeNet
+    LeNet = submission.module.LeNet
     model = LeNet() if num_classes is None else LeNet(num_classes)
     report = structure(model)
     if report["is_module"]:
-        report["outputs"] = [_forward(side, model, x) for x in inputs]
+        report["outputs"] = [_forward(submission, model, x) for x in inputs]
     return report
 
 
-def lenet_with_weights(side, state_dict, inputs):
+def lenet_with_weights(submission, state_dict, inputs):
     """A student LeNet() holding the grader's weights: its outputs, or why they do not load."""
-    model = side.module.LeNet()
+    model = submission.module.LeNet()
     if not isinstance(model, nn.Module):
         return structure(model)
     report = {"is_module": True, "class": type(model).__name__}
@@ -81,13 +81,13 @@ def lenet_with_weights(side, state_dict, inputs):
     except RuntimeError as error:
         return {**report, "load_error": str(error)[:3000]}
     model.eval()
-    return {**report, "outputs": [_forward(side, model, x) for x in inputs]}
+    return {**report, "outputs": [_forward(submission, model, x) for x in inputs]}
 
 
-def lenet_gradients(side, x, upstream):
+def lenet_gradients(submission, x, upstream):
     """Gradients of ``(LeNet()(x) * upstream).sum()`` for every named parameter (None if none)."""
-    model = side.module.LeNet()
-    out = _forward(side, model, x)
+    model = submission.module.LeNet()
+    out = _forward(submission, model, x)
     graph = isinstance(out, torch.Tensor) and out.requires_grad
     report = {"state_dict": dict(model.state_dict()), "graph": graph,
               "output": out if isinstance(out, dict) else None}
@@ -98,12 +98,12 @@ def lenet_gradients(side, x, upstream):
     return report
 
 
-def mlp(side, sizes, x):
+def mlp(submission, sizes, x):
     """``build_mlp(sizes)`` (its default when ``sizes`` is None): structure and ``model(x)``."""
-    model = side.module.build_mlp() if sizes is None else side.module.build_mlp(sizes)
+    model = submission.module.build_mlp() if sizes is None else submission.module.build_mlp(sizes)
     report = structure(model)
     if report["is_module"]:
-        report["output"] = _forward(side, model, x)
+        report["output"] = _forward(submission, model, x)
     return report
 
 
@@ -142,19 +142,19 @@ def sample_model(name: str) -> nn.Module:
     raise ValueError(f"no test model called {name!r}")
 
 
-def count(side, name, trainable_only=None):
+def count(submission, name, trainable_only=None):
     """The student's count_parameters on one of the test models."""
     model = sample_model(name)
     if trainable_only is None:
-        return side.call("count_parameters", model)
-    return side.call("count_parameters", model, trainable_only=trainable_only)
+        return submission.call("count_parameters", model)
+    return submission.call("count_parameters", model, trainable_only=trainable_only)
 
 
-def initialise(side, name):
+def initialise(submission, name):
     """``init_weights_`` on a test model: the state before and after, and what it returned."""
     model = sample_model(name)
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    returned = side.call("init_weights_", model)
+    returned = submission.call("init_weights_", model)
     return {"before": before, "after": dict(model.state_dict()),
             "returned_model": returned is model,
             "returned": None if returned is None else type(returned).__name__}

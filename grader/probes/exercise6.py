@@ -327,19 +327,19 @@ def device_report(watch: DeviceWatch, model: nn.Module, error, why,
 
 # -- probes ------------------------------------------------------------------
 
-def pick_device_probe(student, cuda_available: bool):
+def pick_device_probe(submission, cuda_available: bool):
     """What pick_device returns when torch.cuda.is_available() says ``cuda_available``."""
     saved = torch.cuda.is_available, torch.cuda.device_count
     torch.cuda.is_available = lambda: cuda_available
     torch.cuda.device_count = lambda: int(cuda_available)
     try:
-        device = student.call("pick_device")
+        device = submission.call("pick_device")
     finally:
         torch.cuda.is_available, torch.cuda.device_count = saved
     return {"kind": type(device).__name__, "text": str(device)[:200]}
 
 
-def train_probe(student, kind: str, state: dict, samples: int, batch_size: int, *,
+def train_probe(submission, kind: str, state: dict, samples: int, batch_size: int, *,
                 device_kind: str = "cpu", lr: float = 0.1, start_in_eval: bool = False,
                 stale_grad: float | None = None, record_steps: bool = False,
                 watch_graph: bool = False, catch: bool = False) -> dict:
@@ -368,7 +368,7 @@ def train_probe(student, kind: str, state: dict, samples: int, batch_size: int, 
         optimizer.register_step_pre_hook(before_step)
     batches = loader(train_x[:samples], train_y[:samples], batch_size)
     batches.watch = watch
-    function = student.module.train_one_epoch
+    function = submission.module.train_one_epoch
 
     def call():
         if graph is None:
@@ -376,7 +376,7 @@ def train_probe(student, kind: str, state: dict, samples: int, batch_size: int, 
         with graph:
             return function(model, batches, observer.loss_fn(), optimizer, device)
 
-    call.student_file = getattr(student.module, "__file__", "<submission>")
+    call.student_file = getattr(submission.module, "__file__", "<submission>")
     value, error = run_guarded(call, catch, watch)
     report = {"forwards": observer.forwards, "losses": observer.losses,
               "target_devices": observer.target_devices, "steps": steps,
@@ -387,7 +387,7 @@ def train_probe(student, kind: str, state: dict, samples: int, batch_size: int, 
     return report
 
 
-def evaluate_probe(student, kind: str, state: dict, samples: int, batch_size: int, *,
+def evaluate_probe(submission, kind: str, state: dict, samples: int, batch_size: int, *,
                    device_kind: str = "cpu", start_in_train: bool = True,
                    catch: bool = False) -> dict:
     """evaluate on the grader's model and a loader over the first ``samples`` validation digits."""
@@ -403,12 +403,12 @@ def evaluate_probe(student, kind: str, state: dict, samples: int, batch_size: in
     observer = Observer(model, watch=watch)
     batches = loader(val_x[:samples], val_y[:samples], batch_size)
     batches.watch = watch
-    function = student.module.evaluate
+    function = submission.module.evaluate
 
     def call():
         return function(model, batches, device)
 
-    call.student_file = getattr(student.module, "__file__", "<submission>")
+    call.student_file = getattr(submission.module, "__file__", "<submission>")
     value, error = run_guarded(call, catch, watch)
     report = {"forwards": observer.forwards, "returned": describe(value),
               "training_after": model.training}
@@ -446,7 +446,7 @@ def fit_recipe(module):
     return fit
 
 
-def fit_probe(student, kind: str, states: list, train_samples: int, val_samples: int,
+def fit_probe(submission, kind: str, states: list, train_samples: int, val_samples: int,
               batch_size: int, epochs: int, lr: float, *, device_kind: str = "cpu",
               shuffle_seed: int = 0, catch: bool = False, recipe: bool = False) -> list:
     """fit on fresh models built from ``states`` (one run each, in order) and the digits;
@@ -454,7 +454,7 @@ def fit_probe(student, kind: str, states: list, train_samples: int, val_samples:
     prepare()
     device, route, why = target_device(device_kind)
     train_x, train_y, val_x, val_y = split()
-    function = fit_recipe(student.module) if recipe else student.module.fit
+    function = fit_recipe(submission.module) if recipe else submission.module.fit
     runs = []
     for state in states:
         model = model_from(kind, state)
@@ -468,7 +468,7 @@ def fit_probe(student, kind: str, states: list, train_samples: int, val_samples:
         def call(model=model, train=train, val=val):
             return function(model, train, val, epochs, lr, device)
 
-        call.student_file = getattr(student.module, "__file__", "<submission>")
+        call.student_file = getattr(submission.module, "__file__", "<submission>")
         value, error = run_guarded(call, catch, watch)
         run = {"history": _plain_history(value), "state": cpu_state(model),
                "forwards": observer.forwards}

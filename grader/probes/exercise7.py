@@ -63,16 +63,16 @@ def members(part) -> list:
     return [part[k] for k in range(len(part))]
 
 
-def splits(student, size: int, val_fraction: float, seeds: list[int]) -> dict:
+def splits(submission, size: int, val_fraction: float, seeds: list[int]) -> dict:
     """split_dataset of one dataset with each seed in turn: who is in train, who in val."""
     dataset = Numbered(size)
     rng_before = torch.get_rng_state()
     results = []
     for seed in seeds:
-        parts = student.call("split_dataset", dataset, val_fraction, seed)
+        parts = submission.call("split_dataset", dataset, val_fraction, seed)
         if not isinstance(parts, (tuple, list)) or len(parts) != 2:
             return {"returned": type(parts).__name__}
-        with student.trace:
+        with submission.trace:
             results.append({"train": members(parts[0]), "val": members(parts[1])})
     return {"returned": "pair", "splits": results,
             "rng_before": rng_before, "rng_after": torch.get_rng_state()}
@@ -84,7 +84,7 @@ def _ids(batch) -> list[int]:
     return torch.as_tensor(batch).reshape(-1).tolist()
 
 
-def loader_batches(student, train_size: int, val_size: int, batch_size: int,
+def loader_batches(submission, train_size: int, val_size: int, batch_size: int,
                    epochs: int = 2) -> dict:
     """The batches make_loaders' two loaders give over a few epochs, as lists of sample ids.
 
@@ -92,11 +92,11 @@ def loader_batches(student, train_size: int, val_size: int, batch_size: int,
     """
     train_ds = TensorDataset(torch.arange(train_size))
     val_ds = TensorDataset(torch.arange(1000, 1000 + val_size))
-    loaders = student.call("make_loaders", train_ds, val_ds, batch_size)
+    loaders = submission.call("make_loaders", train_ds, val_ds, batch_size)
     if not isinstance(loaders, (tuple, list)) or len(loaders) != 2:
         return {"returned": type(loaders).__name__}
     train_loader, val_loader = loaders
-    with student.trace:
+    with submission.trace:
         train = [[_ids(b) for b in train_loader] for _ in range(epochs)]
         val = [[_ids(b) for b in val_loader] for _ in range(epochs)]
     return {"returned": "pair", "train": train, "val": val}
@@ -113,10 +113,10 @@ def add_noise(t):
 TRANSFORMS = {"scale_to_unit_sum": scale_to_unit_sum, "add_noise": add_noise}
 
 
-def pair_dataset(student, inputs, targets, transform: str | None = None, times: int = 1) -> dict:
+def pair_dataset(submission, inputs, targets, transform: str | None = None, times: int = 1) -> dict:
     """Build TensorPairDataset(inputs, targets[, transform=...]) and read every item ``times``."""
-    cls = student.module.TensorPairDataset
-    with student.trace:
+    cls = submission.module.TensorPairDataset
+    with submission.trace:
         if transform is None:
             dataset = cls(inputs, targets)
         else:
@@ -126,24 +126,24 @@ def pair_dataset(student, inputs, targets, transform: str | None = None, times: 
     return {"length": length, "reads": reads}
 
 
-def mismatched_pair_dataset(student, inputs, targets) -> dict:
+def mismatched_pair_dataset(submission, inputs, targets) -> dict:
     """What TensorPairDataset does with inputs and targets of different lengths."""
-    cls = student.module.TensorPairDataset
+    cls = submission.module.TensorPairDataset
     try:
-        with student.trace:
+        with submission.trace:
             cls(inputs, targets)
     except Exception as exc:
         return {"raised": type(exc).__name__, "is_value_error": isinstance(exc, ValueError)}
     return {"raised": None, "is_value_error": False}
 
 
-def transformed_image(student, pixels: torch.Tensor) -> dict:
+def transformed_image(submission, pixels: torch.Tensor) -> dict:
     """mnist_transform() applied to a real grayscale PIL image with these pixels (H, W) uint8."""
     preload_torchvision()
     from PIL import Image
 
     image = Image.fromarray(pixels.numpy())  # a 2-D uint8 array gives a mode "L" image
-    transform = student.call("mnist_transform")
-    with student.trace:
+    transform = submission.call("mnist_transform")
+    with submission.trace:
         value = transform(image)
     return {"value": value, "transform": repr(transform)[:400]}

@@ -107,11 +107,11 @@ def trained(optimizer_name: str, seed: int = 1, steps: int = 3):
     return model, optimizer
 
 
-def saved_checkpoint(student, optimizer_name: str, epoch: int) -> dict:
+def saved_checkpoint(submission, optimizer_name: str, epoch: int) -> dict:
     """save_checkpoint on a trained model; then the file as torch.load(weights_only=True) reads it."""
     model, optimizer = trained(optimizer_name)
     with checkpoint_path() as path:
-        student.call("save_checkpoint", path, model, optimizer, epoch)
+        submission.call("save_checkpoint", path, model, optimizer, epoch)
         report = {"written": os.path.exists(path), "model_state": model.state_dict(),
                   "optimizer_state": optimizer.state_dict(), "loaded": None, "load_error": None}
         if report["written"]:
@@ -132,7 +132,7 @@ def load_safely(path: str):
         return None, f"{type(exc).__name__}: {text.strip().splitlines()[0][:200]}"
 
 
-def restored(student, optimizer_name: str, written_by: str) -> dict:
+def restored(submission, optimizer_name: str, written_by: str) -> dict:
     """Save model A after 3 steps, load into a fresh model B, then one more step on both.
 
     ``written_by`` is "grader" (a file in the documented format) or "student"
@@ -144,7 +144,7 @@ def restored(student, optimizer_name: str, written_by: str) -> dict:
     with checkpoint_path() as path:
         if written_by == "student":
             try:  # a failure here is save_checkpoint's, not load_checkpoint's: say so
-                student.call("save_checkpoint", path, model_a, optimizer_a, 3)
+                submission.call("save_checkpoint", path, model_a, optimizer_a, 3)
             except Exception as exc:
                 return {"save_problem": f"save_checkpoint raised {type(exc).__name__}"}
             _, problem = load_safely(path)
@@ -154,7 +154,7 @@ def restored(student, optimizer_name: str, written_by: str) -> dict:
         else:
             _save({"model": model_a.state_dict(), "optimizer": optimizer_a.state_dict(),
                    "epoch": 3}, path)
-        epoch = student.call("load_checkpoint", path, model_b, optimizer_b)
+        epoch = submission.call("load_checkpoint", path, model_b, optimizer_b)
     report = {
         "epoch": epoch,
         "weights_a": [p.detach().clone() for p in model_a.parameters()],
@@ -183,7 +183,7 @@ class Tripwire:
         return (_trip, ())
 
 
-def loads_code(student) -> dict:
+def loads_code(submission) -> dict:
     """load_checkpoint on a file that would run a function if loaded unsafely."""
     model, optimizer = trained("adam")
     fresh = small_net(seed=2)
@@ -192,7 +192,7 @@ def loads_code(student) -> dict:
         _save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                "epoch": Tripwire()}, path)
         try:
-            student.call("load_checkpoint", path, fresh, OPTIMIZERS["adam"](fresh.parameters()))
+            submission.call("load_checkpoint", path, fresh, OPTIMIZERS["adam"](fresh.parameters()))
             raised = None
         except Exception as exc:
             raised = type(exc).__name__
@@ -213,7 +213,7 @@ def classifier() -> nn.Module:
     return model
 
 
-def probabilities(student, x: torch.Tensor, mode: str) -> dict:
+def probabilities(submission, x: torch.Tensor, mode: str) -> dict:
     """predict_proba on a classifier handed over in ``mode``; what the forward pass saw."""
     model = classifier().train(mode == "train")
     forwards = []
@@ -224,7 +224,7 @@ def probabilities(student, x: torch.Tensor, mode: str) -> dict:
 
     handle = model.register_forward_pre_hook(note)
     try:
-        value = student.call("predict_proba", model, x)
+        value = submission.call("predict_proba", model, x)
     finally:
         handle.remove()
     return {
@@ -254,21 +254,21 @@ def resnet(architecture: str) -> nn.Module:
 _transfer_reports: dict[tuple[int, str], dict] = {}
 
 
-def transfer(student, num_classes: int, architecture: str = "resnet18") -> dict:
+def transfer(submission, num_classes: int, architecture: str = "resnet18") -> dict:
     """prepare_for_transfer on a torchvision ResNet, then one SGD step over all its parameters."""
     key = (num_classes, architecture)
     if key not in _transfer_reports:
-        _transfer_reports[key] = _transfer(student, num_classes, architecture)
+        _transfer_reports[key] = _transfer(submission, num_classes, architecture)
     return _transfer_reports[key]
 
 
-def _transfer(student, num_classes: int, architecture: str) -> dict:
+def _transfer(submission, num_classes: int, architecture: str) -> dict:
     # One thread: on a busy machine (a class graded in parallel) OpenMP's threads wait on
     # each other and a ResNet step on two images takes a second instead of 0.05 s.
     torch.set_num_threads(1)
     model = resnet(architecture)
     old_head = model.fc
-    returned = student.call("prepare_for_transfer", model, num_classes)
+    returned = submission.call("prepare_for_transfer", model, num_classes)
     head = model.fc
     report = {
         "returned_the_model": returned is model,
@@ -286,7 +286,7 @@ def _transfer(student, num_classes: int, architecture: str) -> dict:
     target = torch.tensor([0, num_classes - 1])
     model.train()
     try:
-        with student.trace:  # the head may be the student's own module
+        with submission.trace:  # the head may be the student's own module
             logits = model(x)
         report["output_shape"] = list(logits.shape)
         F.cross_entropy(logits, target).backward()
