@@ -48,13 +48,15 @@ EXERCISE = Exercise("exercise3", "Activations and losses from scratch", [
         functions=frozenset({"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"})
         | SOFTMAXES | LOG_SOFTMAXES,
         why="cross_entropy must be built from your log_softmax; F.cross_entropy, F.nll_loss and "
-            "the library's softmax and log_softmax earn no credit here."),
+            "the library's softmax and log_softmax earn no credit here.",
+        allowed=ELEMENTARY_OPS),
         builds_on=("log_softmax",)),
     Task("mlp_forward", Forbidden(
         ops=frozenset({"aten.sigmoid", "aten._softmax", "aten._log_softmax"}),
         functions=SIGMOIDS | SOFTMAXES | LOG_SOFTMAXES,
         why="mlp_forward must use your own sigmoid and softmax; the library's earn no credit "
-            "here."),
+            "here.",
+        allowed=ELEMENTARY_OPS),
         builds_on=("sigmoid", "softmax")),
 ])
 
