@@ -277,14 +277,28 @@ def _thread_target(function):
     return getattr(function, "__code__", None)
 
 
+# The standard library's threads that run whatever callable they are handed: a
+# ThreadPoolExecutor's, a ThreadPool's, a Timer's. Their own code is not the submission's,
+# but what they run may be.
+_RUNS_WHAT_IT_IS_HANDED = {("thread.py", "_worker"), ("pool.py", "worker"),
+                           ("threading.py", "Timer.run")}
+_SITE_PACKAGES = tuple(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+
+
+def _runs_handed_code(code) -> bool:
+    return (os.path.basename(code.co_filename), code.co_qualname) in _RUNS_WHAT_IT_IS_HANDED \
+        and not code.co_filename.startswith(_SITE_PACKAGES)
+
+
 def _watch_threads(original):
     def start_new_thread(function, *args, **kwargs):
         code = _thread_target(function)
         # Libraries start threads of their own (matplotlib, tqdm): only a thread that runs
-        # the submission's code counts. The recorders are per thread: it would run unseen.
+        # the submission's code, or a pool that would run it, counts. The recorders are per
+        # thread: it would run unseen.
         if MONITOR.filename is not None and code is not None \
-                and code.co_filename == MONITOR.filename:
-            MONITOR.flag("starts-threads", f"started a thread running {code.co_name}")
+                and (code.co_filename == MONITOR.filename or _runs_handed_code(code)):
+            MONITOR.flag("starts-threads", f"started a thread running {code.co_qualname}")
             raise Refused("graded code may not run its own code in a thread")
         return original(function, *args, **kwargs)
 
