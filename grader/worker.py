@@ -131,6 +131,40 @@ def _watched_namespaces() -> dict[str, object]:
             "grader.wire": wire, "grader.worker": _THIS_MODULE}
 
 
+_LIBRARIES = ("builtins", "math", "random", "numpy", "torch", "torch.Tensor", "torch.nn",
+              "torch.nn.Module", "torch.nn.functional", "torch.autograd")
+
+
+def library_names() -> dict[str, tuple[object, dict]]:
+    """What every name of the libraries a check relies on holds now, by namespace."""
+    spaces = _watched_namespaces()
+    return {name: (spaces[name], dict(vars(spaces[name]))) for name in _LIBRARIES}
+
+
+def restore_library_names(taken: dict[str, tuple[object, dict]]) -> None:
+    """Put back every name that ``library_names`` saw and that now holds something else, and
+    take away names added since (a method set on Tensor hides TensorBase's); an added module
+    stays (torch imports its submodules lazily)."""
+    for space, names in taken.values():
+        for name, value in list(vars(space).items()):
+            if name not in names and not isinstance(value, types.ModuleType):
+                _put(space, name, _MISSING)
+        for name, value in names.items():
+            if vars(space).get(name, _MISSING) is not value:
+                _put(space, name, value)
+
+
+def _put(space: object, name: str, value: object) -> None:
+    try:
+        if value is _MISSING:
+            delattr(space, name)
+        else:
+            setattr(space, name, value)
+    except (AttributeError, TypeError):
+        pass  # a read-only slot nobody could have replaced either
+
+
+_MISSING = object()
 _THIS_MODULE = sys.modules[__name__]
 # The wire as it was before any submission loaded: one that replaces grader.wire's functions
 # changes what the grader's snapshot sees (and is flagged), not what the worker sends.
@@ -215,14 +249,16 @@ class Worker:
             self.probes = capture_probes(request.get("probes", ()))
             MONITOR.arm(self.filename, sandbox.needed_paths())
             self.grader_as_loaded = grader_state()
-            before = process_state()
+            before, libraries = process_state(), library_names()
             self.module = load_submission(request["source"], self.filename, request["name"])
-            self.as_loaded = process_state()
-            # Names of torch, NumPy or the builtins replaced at import are the baseline every
-            # later check starts from, so reuse cannot see them: flagged for the instructor.
-            patched = [n for n in changes_since(before, self.as_loaded) if "." in n]
+            # Names of torch, NumPy or the builtins replaced at import would be the baseline
+            # every later check starts from (probes included, which rely on them): they are
+            # put back, and flagged for the instructor.
+            patched = [n for n in changes_since(before, process_state()) if "." in n]
             if patched:
-                MONITOR.flag("patches-libraries", f"replaced {patched[0]} at import")
+                restore_library_names(libraries)
+                MONITOR.flag("patches-libraries", f"replaced {patched[0]} at import (undone)")
+            self.as_loaded = process_state()
             return {"ok": True}
         if op == "changes":  # may this worker serve another task, or did it keep traces?
             return {"ok": True, "value": changes_since(self.as_loaded, process_state())

@@ -73,6 +73,36 @@ def test_statuses_name_what_went_wrong(tmp_path):
     assert "passed" not in found
 
 
+PATCHES_AT_IMPORT = """
+import torch
+
+# What a probe reads to tell a view from a copy, made to say whatever suits.
+torch.Tensor.data_ptr = lambda self: 42
+torch.Tensor.untyped_storage = lambda self: None
+
+
+def what_probes_see():
+    x = torch.zeros(3)
+    return [x.data_ptr() == 42, x.untyped_storage() is None]
+"""
+
+
+def test_library_names_replaced_at_import_are_put_back_before_any_check():
+    """Probes run in the worker after the submission loaded, on torch's own methods: names of
+    torch, NumPy or the builtins a submission replaces at import are put back, and flagged."""
+    from grader.student import Student
+    from grader.submission import Submission
+
+    student = Student(engine.fork_server(), Submission(PATCHES_AT_IMPORT, "spy.py", "spy"),
+                      engine.sandbox_config())
+    try:
+        assert student.call("what_probes_see") == [False, False]
+        assert any(kind == "patches-libraries" and "undone" in detail
+                   for kind, detail in student.flags)
+    finally:
+        student.close()
+
+
 def test_replacing_the_probes_at_import_earns_nothing_more(tmp_path):
     """exercise1 made of copies, Python loops and a non-in-place add earns 15/24; replacing
     the grader's probes at import (looked up by name at call time) made it 24/24."""
