@@ -270,34 +270,51 @@ MONITOR = Monitor()
 
 # -- wrapped functions: what the audit hooks do not see --------------------------------------
 def _thread_target(function):
-    """The code a new thread will run: for threading.Thread, its target or its own run."""
+    """The code a new thread will run (threading.Thread's target or its own run), and whether
+    it is one of the standard library's threads that run whatever they are handed later (a
+    Timer's, a ThreadPoolExecutor's, multiprocessing's ThreadPool's)."""
     thread = getattr(function, "__self__", None)
     if isinstance(thread, threading.Thread):
         function = getattr(thread, "_target", None) or type(thread).run
-    return getattr(function, "__code__", None)
+    code = getattr(function, "__code__", None)
+    handed = isinstance(thread, threading.Timer) or code is not None and (
+        os.path.basename(code.co_filename), code.co_name) in _RUNS_WHAT_IT_IS_HANDED
+    return code, handed
 
 
-# The standard library's threads that run whatever callable they are handed: a
-# ThreadPoolExecutor's, a ThreadPool's, a Timer's. Their own code is not the submission's,
-# but what they run may be.
-_RUNS_WHAT_IT_IS_HANDED = {("thread.py", "_worker"), ("pool.py", "worker"),
-                           ("threading.py", "Timer.run")}
-_SITE_PACKAGES = tuple(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+_RUNS_WHAT_IT_IS_HANDED = {("thread.py", "_worker"), ("pool.py", "worker")}
+_PYTHON = tuple({os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix)})
 
 
-def _runs_handed_code(code) -> bool:
-    return (os.path.basename(code.co_filename), code.co_qualname) in _RUNS_WHAT_IT_IS_HANDED \
-        and not code.co_filename.startswith(_SITE_PACKAGES)
+def _libraries_own(code) -> bool:
+    """Code of the Python installation (the standard library, site-packages): not code the
+    submission wrote, under its own name or compiled under another."""
+    return os.path.realpath(code.co_filename).startswith(_PYTHON)
+
+
+def _started_by_the_submission(frame) -> bool:
+    """The submission's code is on the stack, and not by way of an import (a library it
+    imports may start a thread of its own: matplotlib's Timer)."""
+    for _ in range(400):
+        if frame is None:
+            return False
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return False
+        if frame.f_code.co_filename == MONITOR.filename:
+            return True
+        frame = frame.f_back
+    return True
 
 
 def _watch_threads(original):
     def start_new_thread(function, *args, **kwargs):
-        code = _thread_target(function)
+        code, handed = _thread_target(function)
         # Libraries start threads of their own (matplotlib, tqdm): only a thread that runs
-        # the submission's code, or a pool that would run it, counts. The recorders are per
-        # thread: it would run unseen.
-        if MONITOR.filename is not None and code is not None \
-                and (code.co_filename == MONITOR.filename or _runs_handed_code(code)):
+        # the submission's code, or a pool it started that would run its work, counts. The
+        # recorders are per thread: that code would run unseen.
+        if MONITOR.filename is not None and code is not None and (
+                not _libraries_own(code)
+                or handed and _started_by_the_submission(MONITOR._frames(1))):
             MONITOR.flag("starts-threads", f"started a thread running {code.co_qualname}")
             raise Refused("graded code may not run its own code in a thread")
         return original(function, *args, **kwargs)
