@@ -126,7 +126,7 @@ def _tally(entry, results: dict[str, CheckResult], task: str | None,
         forbidden = next((c for c in checks if c.status == "forbidden"), None)
         if forbidden is not None:  # a forbidden shortcut anywhere costs the whole task
             checks = [CheckResult(c.name, "forbidden", 0.0, c.max_score, forbidden.feedback,
-                                  c.visibility) for c in checks]
+                                  c.visibility, c.duration_s) for c in checks]
         tasks.append(TaskResult(name, sum(c.score for c in checks), entry.points(name, public_only),
                                 checks))
     return tasks

@@ -109,7 +109,8 @@ class GradingPlugin:
             self.results[item.function.__name__] = CheckResult(
                 name=check_name(item.function), status=status,
                 score=info.points if status == "passed" else 0.0,
-                max_score=info.points, feedback=feedback, visibility=info.visibility)
+                max_score=info.points, feedback=feedback, visibility=info.visibility,
+                duration_s=round(call.duration, 3))
         outcome = "passed" if excinfo is None else "failed"
         longrepr = None if excinfo is None else f"{excinfo.typename}: {excinfo.value}"
         return pytest.TestReport(item.nodeid, item.location, {}, outcome, longrepr, call.when,

@@ -34,6 +34,7 @@ class CheckResult:
     max_score: float
     feedback: str = ""
     visibility: Visibility = "public"
+    duration_s: float = 0.0
 
 
 @dataclass

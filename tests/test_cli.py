@@ -27,7 +27,8 @@ def assert_result_document(document: dict) -> None:
         assert set(task) == {"name", "score", "max_score", "checks"}
         assert task["score"] == sum(c["score"] for c in task["checks"])
         for c in task["checks"]:
-            assert set(c) == {"name", "status", "score", "max_score", "feedback", "visibility"}
+            assert set(c) == {"name", "status", "score", "max_score", "feedback", "visibility",
+                              "duration_s"}
             assert c["status"] in CHECK_STATUSES and c["visibility"] in VISIBILITIES
 
 
