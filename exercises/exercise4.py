@@ -100,6 +100,6 @@ def fit_line(
         `y = 2.25 * x + 1.25` both must be within 1e-2 of the truth.
 
     Forbidden: `torch.optim`, and closed-form solvers (`torch.linalg.lstsq`,
-    `pinv`, `solve`). Hint: your `sgd_step` does the update and the zeroing.
+    `pinv`, `solve`, `inv`). Hint: your `sgd_step` does the update and the zeroing.
     """
     raise NotImplementedError

@@ -313,6 +313,22 @@ def test_sgd_momentum_step_updates_the_callers_velocities_in_place(student):
                      hint="The velocity follows v = momentum * v + grad, updated in place.")
 
 
+@check("sgd_momentum_step", hidden=True)
+def test_sgd_momentum_step_leaves_the_gradients_to_the_caller(student):
+    "sgd_momentum_step leaves every gradient as it found it: clearing them is the caller's job."
+    values, targets, got = run_momentum(student)
+    lr, momentum, steps = MOMENTUM["lr"], MOMENTUM["momentum"], MOMENTUM["steps"]
+    # The gradients of the last call are those of the parameters one step before the end.
+    before, _ = momentum_trajectory(values, targets, lr, steps - 1, pytorch_momentum(momentum))
+    leaves = [p.clone().requires_grad_(True) for p in before]
+    probes.momentum_objective(leaves, targets).backward()
+    for i, (grad, leaf) in enumerate(zip(got["grads"], leaves)):
+        expect(grad is not None and bool(grad.any()),
+               f"sgd_momentum_step cleared the gradient of parameter {i}; leave .grad as it is "
+               "(the stub says clearing it is the caller's job).")
+        expect_close(grad, leaf.grad, f"the gradient of parameter {i} after sgd_momentum_step")
+
+
 # -- fit_line --------------------------------------------------------------
 
 TRUE_W, TRUE_B = 2.25, 1.25
