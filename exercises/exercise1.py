@@ -34,9 +34,10 @@ def batch_flatten(images: torch.Tensor) -> torch.Tensor:
         shape `(N, prod(dims))`. When `images` is contiguous the result must be
         a view: it shares storage with `images`, so no data is copied.
 
-    Hint: `reshape` returns a view whenever it can. Take the batch size from
-    `images.shape[0]` rather than letting `-1` guess it, so a batch of one
-    still works.
+    Hint: `reshape` returns a view whenever it can (`view` refuses a
+    non-contiguous batch). Take the batch size from `images.shape[0]` and let
+    `-1` stand for the rest; do not `squeeze`, which also drops the batch
+    dimension of a batch of one.
     """
     raise NotImplementedError
 
