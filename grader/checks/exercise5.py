@@ -196,6 +196,23 @@ def test_lenet_takes_any_batch_size(student):
     expect_reference_outputs(report, inputs, 10, "your LeNet")
 
 
+@check("LeNet", hidden=True)
+def test_lenet_refuses_images_of_the_wrong_size(student):
+    "Handed 28x28 images instead of 32x32 ones, LeNet raises rather than return wrong rows."
+    # 25 images of 28x28 leave 25 * 256 = 16 * 400 features: x.view(-1, 400) makes 16 rows of
+    # them without a word, where torch.flatten(x, 1) keeps 25 rows that fc1 refuses.
+    x = torch.randn(25, 1, 28, 28)
+    report = expect_module(student.probe(probes.lenet, None, [x], task="LeNet"), "LeNet()")
+    output = report["outputs"][0]
+    if isinstance(output, dict) and "raised" in output:
+        return
+    shape = tuple(output.shape) if isinstance(output, torch.Tensor) else type(output).__name__
+    raise Mistake(f"your LeNet, handed a batch of 25 images of 28x28 (not the 32x32 it is "
+                  f"built for), returned {shape} instead of raising. Flattening with "
+                  "x.view(-1, 400) hard-codes the feature count and silently regroups the "
+                  "numbers into the wrong rows; torch.flatten(x, 1) keeps one row per image.")
+
+
 @check("LeNet", points=2, hidden=True)
 def test_lenet_works_for_any_number_of_classes(student):
     "LeNet(num_classes=3) ends in fc3 = Linear(84, 3) and gives the reference's three scores per image."
