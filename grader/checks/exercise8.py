@@ -3,7 +3,15 @@
 import torch
 
 from grader.check import Exercise, Mistake, Task, check, expect, expect_close, expect_shape
-from grader.probes.exercise8 import classifier, loads_code, probabilities, restored, saved_checkpoint, transfer
+from grader.probes.exercise8 import (
+    classifier,
+    loads_code,
+    probabilities,
+    probabilities_when_forward_fails,
+    restored,
+    saved_checkpoint,
+    transfer,
+)
 
 EXERCISE = Exercise("exercise8", "Saving, inference and transfer learning", [
     Task("save_checkpoint"),
@@ -251,6 +259,18 @@ def test_predict_proba_leaves_an_evaluation_model_in_evaluation_mode(student):
     expect(not any(report["modes_after"]),
            "predict_proba switched a model that was in evaluation mode to training mode; "
            "restore the mode it had: model.train(was_training), not model.train().")
+
+
+@check("predict_proba", hidden=True)
+def test_predict_proba_restores_the_mode_even_when_the_forward_pass_fails(student):
+    "When the model's forward pass raises, predict_proba still puts a training model back in training mode."
+    report = student.probe(probabilities_when_forward_fails, torch.randn(4, 6),
+                           task="predict_proba")
+    expect(report["ran_forward"], "predict_proba never ran the model's forward pass.")
+    expect(all(report["modes_after"]),
+           "when the model's forward pass raised, predict_proba left a model that was in "
+           "training mode in evaluation mode. Put the forward pass in try: and restore the mode "
+           "in finally: model.train(was_training).")
 
 
 @check("predict_proba", hidden=True)

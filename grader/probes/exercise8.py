@@ -235,6 +235,27 @@ def probabilities(submission, x: torch.Tensor, mode: str) -> dict:
     }
 
 
+def probabilities_when_forward_fails(submission, x: torch.Tensor) -> dict:
+    """predict_proba on a classifier in training mode whose forward pass raises: its mode after."""
+    model = classifier().train()
+    forwards = []
+
+    def fail(module, inputs):
+        forwards.append(True)
+        raise RuntimeError("this model breaks on purpose in its forward pass")
+
+    handle = model.register_forward_pre_hook(fail)
+    raised = None
+    try:
+        submission.call("predict_proba", model, x)
+    except Exception as exc:  # noqa: BLE001 - the failure is the point; only the mode matters
+        raised = type(exc).__name__
+    finally:
+        handle.remove()
+    return {"raised": raised, "ran_forward": bool(forwards),
+            "modes_after": [m.training for m in model.modules()]}
+
+
 # -- prepare_for_transfer ------------------------------------------------------
 
 
