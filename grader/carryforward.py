@@ -91,10 +91,7 @@ def carry_forward(task: str, parts: tuple[str, ...], compare, value, expected,
         return
     except Mistake as wrong:
         mistake = wrong
-    try:
-        reference = carried()
-    except (Mistake, StudentProblem, TypeError, RuntimeError, ValueError, IndexError):
-        raise mistake from None  # the parts cannot even be composed: nothing to carry
+    reference = _recipe(carried, mistake)
     try:
         compare(reference, expected)
     except Mistake:
@@ -121,10 +118,7 @@ def carry_forward_judged(task: str, parts: tuple[str, ...], judge: Callable[[obj
         return
     except Mistake as wrong:
         mistake = wrong
-    try:
-        reference = carried()
-    except (Mistake, StudentProblem, TypeError, RuntimeError, ValueError, IndexError):
-        raise mistake from None
+    reference = _recipe(carried, mistake)
     try:
         judge(reference)
     except Mistake as again:
@@ -136,6 +130,15 @@ def carry_forward_judged(task: str, parts: tuple[str, ...], judge: Callable[[obj
     else:
         raise mistake  # the recipe with the student's parts does it right: the task does not
     _note_carried(task, parts, None)
+
+
+def _recipe(carried: Callable[[], object], mistake: Mistake):
+    """What the task's recipe gives with the student's own parts; when the parts cannot even
+    be composed there is nothing to carry, and the task's own ``mistake`` stands."""
+    try:
+        return carried()
+    except (Mistake, StudentProblem, TypeError, RuntimeError, ValueError, IndexError):
+        raise mistake from None
 
 
 def _first_line(problem: Exception) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from grader.results import GradeResult, TaskResult
+from grader.results import CheckResult, GradeResult, TaskResult
 
 MARKS = {"passed": "✓", "failed": "✗", "error": "✗", "timeout": "⏱", "crashed": "💥",
          "forbidden": "⛔"}
@@ -30,16 +30,16 @@ def _task_row(task: TaskResult) -> str:
             f"<td>{passed} / {len(task.checks)} checks passed</td></tr>")
 
 
-def _task_details(task: TaskResult) -> str:
-    """The failed checks of one task, folded: the summary says how many, the body why."""
-    failures = [c for c in task.checks if c.status != "passed"]
+def _task_details(task: TaskResult, fixes: list[tuple[CheckResult, bool]]) -> str:
+    """The failed checks of one task, folded: the summary says how many, the body why (each
+    sentence once, as GradeResult.what_to_fix decides)."""
+    failures = [(c, show) for c, show in fixes if c.status != "passed"]
     if not failures:
         return ""
-    items, shown = [], set()
-    for c in failures:
+    items = []
+    for c, show in failures:
         item = f"<li>{MARKS.get(c.status, '✗')} {escape(c.name)} <em>[{escape(c.status)}]</em>"
-        if c.feedback and c.feedback not in shown:  # one forbidden call explains all its checks
-            shown.add(c.feedback)
+        if show:
             item += f"<pre>{escape(c.feedback)}</pre>"
         items.append(item + "</li>")
     return (f"<details><summary><b>{escape(task.name)}</b>: {len(failures)} of "
@@ -54,7 +54,7 @@ def to_html(result: GradeResult) -> str:
                 f"<p>Not graded ({escape(result.status)}): 0 / {_points(result.max_score)}</p>"
                 f"<pre>{escape(result.error or '')}</pre></div>")
     rows = "".join(_task_row(t) for t in result.tasks)
-    details = "".join(_task_details(t) for t in result.tasks)
+    details = "".join(_task_details(t, fixes) for t, fixes in result.what_to_fix())
     held_back = ""
     if result.hidden_max_score:
         held_back = (f"<p>{_points(result.hidden_max_score)} more points come from hidden checks "
