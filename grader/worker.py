@@ -14,6 +14,7 @@ import functools
 import importlib
 import linecache
 import math
+import operator
 import os
 import random
 import signal
@@ -174,43 +175,50 @@ _RECV, _ENCODE, _SEND = wire.recv_request, wire.encode_reply, wire.send_reply
 def process_state() -> dict:
     """The process-wide state one task's code could leave behind for the next task: what the
     libraries' names point at, torch's global switches, timers, signal handlers, threads and
-    child processes."""
-    names, modules = {}, set()
-    for space_name, space in _watched_namespaces().items():
-        items = space.items() if isinstance(space, dict) else vars(space).items()
-        for name, value in list(items):
-            names[f"{space_name}.{name}"] = id(value)
-            if isinstance(value, types.ModuleType):
-                modules.add(f"{space_name}.{name}")
+    child processes.
+
+    Names are kept with what they hold, and compared by identity: ``id()`` raises an audit
+    event, which made the snapshot cost three times as much with the monitor's hook installed.
+    """
+    names = {space_name: dict(space if isinstance(space, dict) else vars(space))
+             for space_name, space in _watched_namespaces().items()}
     tasks = list(Path("/proc/self/task").iterdir())
     return {
         "names": names,
-        "modules": modules,
         "torch": (torch.get_default_dtype(), torch.is_grad_enabled(), torch.is_inference_mode_enabled(),
                   torch.are_deterministic_algorithms_enabled(), torch.is_anomaly_enabled(),
                   torch.get_num_threads(), torch._C._len_torch_function_stack(),
                   torch._C._len_torch_dispatch_stack()),
         "timers": [signal.getitimer(t) for t in (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL,
                                                  signal.ITIMER_PROF)],
-        "handlers": {s: id(signal.getsignal(s)) for s in signal.valid_signals()
-                     if s not in (signal.SIGKILL, signal.SIGSTOP)},
+        "handlers": tuple(signal.getsignal(s) for s in _HANDLED_SIGNALS),
         "threads": len(tasks),
         "children": sum(len(Path(t, "children").read_text().split()) for t in tasks),
     }
 
 
+_HANDLED_SIGNALS = tuple(s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP))
+_STATE = ("torch", "timers", "threads", "children")
+
+
 def changes_since(before: dict, after: dict) -> list[str]:
     """What differs between two process states. A name that appeared since and holds a module
     is an import (torch loads submodules lazily), and ``__slotnames__`` is pickle's cache of
-    a class's slots (torch.save sets it on Tensor): neither is a change."""
-    changed = [key for key in before if key not in ("names", "modules") and before[key] != after[key]]
-    old, new = before["names"], after["names"]
-    for name in old.keys() | new.keys():
-        if old.get(name) == new.get(name) or name.endswith(".__slotnames__"):
-            continue
-        if name not in old and name in after["modules"]:
-            continue
-        changed.append(name)
+    a class's slots (torch.save sets it on Tensor): neither is a change. Whatever the student
+    put there is compared by identity only: its own ``__eq__`` could say anything."""
+    changed = [key for key in _STATE if before[key] != after[key]]
+    if any(map(operator.is_not, before["handlers"], after["handlers"])):
+        changed.append("handlers")
+    for space_name, old in before["names"].items():
+        new = after["names"][space_name]
+        if list(old) == list(new) and not any(map(operator.is_not, old.values(), new.values())):
+            continue  # the usual case, told at C speed
+        for name in old.keys() | new.keys():
+            if old.get(name, _MISSING) is new.get(name, _MISSING) or name == "__slotnames__":
+                continue
+            if name not in old and isinstance(new[name], types.ModuleType):
+                continue
+            changed.append(f"{space_name}.{name}")
     return sorted(changed)
 
 
