@@ -265,13 +265,20 @@ def layer_name(kind: str, settings: dict) -> str:
     return kind
 
 
+def on_a_batch(kind: str, settings: dict) -> tuple[str, dict]:
+    """On the (N, features) batches an MLP takes, LogSoftmax(dim=-1) is LogSoftmax(dim=1)."""
+    if kind == "LogSoftmax" and settings.get("dim") == -1:
+        return kind, {**settings, "dim": 1}
+    return kind, settings
+
+
 def expect_mlp_layers(report: dict, sizes) -> None:
     call = "build_mlp()" if sizes is None else f"build_mlp({tuple(sizes)})"
     expect_module(report, call)
     expect(report["kind"] == "Sequential",
            f"{call} should return an nn.Sequential, but it returned a {report['class']}.")
     wanted = mlp_layers(sizes or (784, 128, 64, 10))
-    got = [(d["kind"], {k: d["settings"].get(k) for k in settings})
+    got = [on_a_batch(d["kind"], {k: d["settings"].get(k) for k in settings})
            for (_, d), (_, settings) in zip(report["children"], wanted + [("", {})] * 99)]
     if got != wanted:
         raise Mistake(f"{call} should stack {', '.join(layer_name(*w) for w in wanted)}; yours "
