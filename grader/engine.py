@@ -24,11 +24,12 @@ from grader.sandbox import SandboxConfig
 from grader.student import Student, StudentProblem, probe_path
 from grader.submission import Submission, default_submission, read_submission
 
-__all__ = ["grade", "fork_server", "restart_fork_server", "sandbox_config", "SubmissionError",
+__all__ = ["grade", "serve", "fork_server", "restart_fork_server", "sandbox_config", "SubmissionError",
            "UnknownExercise", "GraderError"]
 
 log = logging.getLogger("grader")
 _server: ForkServer | None = None
+_kept = None  # (exercise, KeptSession) while serve() runs
 _warned_about_namespaces = False
 
 # Plugins a grading run has no use for cost time: each is scanned for fixtures on every run
@@ -91,27 +92,58 @@ def _no_plugin_autoload():
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
 
 
-def _run_checks(entry, submission, config, task, check_timeout, first_worker, public_only):
-    import pytest
-
-    from grader.plugin import GradingPlugin
-
-    plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout,
-                           first_worker, public_only)
+def _pytest_args(entry) -> list[str]:
     # --noconftest: pytest would otherwise import conftest.py from test* folders of the
     # folder `grade` runs in (a course's tests/, or a student's own) into this process.
     args = ["--pyargs", entry.module_name, "-c", os.devnull, "--noconftest",
             "--rootdir", str(paths.CHECKS), "-o", "python_files=exercise*.py"]
     for plugin_name in _UNUSED_PLUGINS:
         args += ["-p", f"no:{plugin_name}"]
+    return args
+
+
+def _pytest(entry, plugin) -> None:
+    """pytest.main on ``entry``'s checks, with ``plugin`` receiving the hooks."""
+    import pytest
+
     with _no_plugin_autoload(), contextlib.redirect_stdout(io.StringIO()) as printed:
-        code = pytest.main(args, plugins=[plugin])
+        code = pytest.main(_pytest_args(entry), plugins=[plugin])
     if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C reached pytest first: it is still Ctrl-C
         raise KeyboardInterrupt
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # Never report a score for a run that did not happen.
         raise RuntimeError(f"pytest could not run the checks of {entry.module_name} "
                            f"(exit {code}): {printed.getvalue()[-2000:]}")
+
+
+def serve(exercise: str, loop, public: bool = False) -> None:
+    """Run ``loop()`` with one pytest session of ``exercise``'s checks kept open: every
+    ``grade`` of that exercise it makes (all tasks, the same ``public``) reuses the session
+    instead of starting pytest afresh. For a process that grades many submissions."""
+    from grader.plugin import KeptSession
+
+    global _kept
+    entry = catalog.load(exercise)
+    kept = KeptSession(loop, public or bool(entry.held_back))
+    _kept = (exercise, kept)
+    try:
+        _pytest(entry, kept)
+    finally:
+        _kept = None
+    if kept.raised is not None:  # what loop() raised, as it raised it
+        raise kept.raised
+
+
+def _run_checks(entry, submission, config, task, check_timeout, first_worker, public_only):
+    from grader.plugin import GradingPlugin
+
+    plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout,
+                           first_worker, public_only)
+    if _kept is not None and _kept[0] == entry.exercise.name and \
+            _kept[1].public_only == public_only:
+        _kept[1].run(plugin)
+    else:
+        _pytest(entry, plugin)
     return plugin.results, plugin.in_namespaces
 
 

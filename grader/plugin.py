@@ -37,6 +37,12 @@ def classify(exc: BaseException | None) -> tuple[str, str]:
                       f"({type(exc).__name__}: {exc}).")
 
 
+def runs(item, task: str | None, public_only: bool) -> bool:
+    """Whether a collected item is a check that a run for ``task`` (None: all) runs."""
+    info = getattr(getattr(item, "function", None), "grader_check", None)
+    return info is not None and task in (None, info.task) and not (public_only and info.hidden)
+
+
 class GradingPlugin:
     def __init__(self, entry: ExerciseEntry, server: ForkServer, submission: Submission,
                  config: SandboxConfig, task: str | None = None,
@@ -67,6 +73,9 @@ class GradingPlugin:
 
     @pytest.fixture
     def student(self, request):
+        yield from self.provide_student(request)
+
+    def provide_student(self, request):
         info = request.function.grader_check
         if info.task in self.timed_out:
             raise StudentTimeout(f"Not run: your {info.task} did not return in time in the check "
@@ -81,9 +90,7 @@ class GradingPlugin:
             self.in_namespaces = student.in_namespaces
 
     def pytest_collection_modifyitems(self, items):
-        items[:] = [i for i in items if hasattr(getattr(i, "function", None), "grader_check")
-                    and (self.task is None or i.function.grader_check.task == self.task)
-                    and not (self.public_only and i.function.grader_check.hidden)]
+        items[:] = [i for i in items if runs(i, self.task, self.public_only)]
 
     def pytest_runtest_setup(self, item):
         take_notes()  # nothing a previous check said belongs to this one
@@ -119,3 +126,55 @@ class GradingPlugin:
     def pytest_sessionfinish(self):
         quote_values(True)
         self.worker.close()
+
+
+class KeptSession:
+    """One pytest session of an exercise's checks, kept open for submission after submission.
+
+    pytest.main per submission spends about half of the grader's CPU on what is the same every
+    time: its configuration, its plugins, the collection of the checks. Here pytest.main runs
+    once; its run loop hands control to ``serve``, which grades one submission after another,
+    and each ``run`` runs the collected checks again through pytest's own run-test protocol,
+    with a fresh GradingPlugin for the submission receiving the hooks.
+    """
+
+    def __init__(self, serve, public_only: bool):
+        self.serve = serve
+        self.public_only = public_only
+        self.current: GradingPlugin | None = None
+        self.items: list = []
+        self.raised: BaseException | None = None
+
+    @pytest.fixture
+    def student(self, request):
+        yield from self.current.provide_student(request)
+
+    def pytest_collection_modifyitems(self, items):
+        items[:] = [i for i in items if runs(i, None, self.public_only)]
+
+    def pytest_runtest_setup(self, item):
+        self.current.pytest_runtest_setup(item)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        return self.current.pytest_runtest_makereport(item, call)
+
+    def pytest_runtestloop(self, session):
+        self.items = session.items
+        try:
+            self.serve()
+        except BaseException as exc:  # noqa: BLE001 - raised again once pytest has finished
+            self.raised = exc
+        return True
+
+    def run(self, plugin: GradingPlugin) -> None:
+        """Run the checks ``plugin`` asks for, reporting to it."""
+        items = [i for i in self.items if runs(i, plugin.task, plugin.public_only)]
+        self.current = plugin
+        try:
+            for i, item in enumerate(items):
+                following = items[i + 1] if i + 1 < len(items) else None
+                item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+        finally:
+            self.current = None
+            plugin.pytest_sessionfinish()

@@ -157,9 +157,13 @@ def _grading_process(conn: Connection, exercise: str, hidden: list[Path], notebo
         template = entry.template()
         gc.collect()
         gc.freeze()  # pytest collects garbage after every run: skip the long-lived heap
-        conn.send(("ready", template.to_dict(), entry.budget_s))
-        while (job := conn.recv()) is not None:
-            conn.send(_grade(template, exercise, job, hidden))
+
+        def loop():
+            conn.send(("ready", template.to_dict(), entry.budget_s))
+            while (job := conn.recv()) is not None:
+                conn.send(_grade(template, exercise, job, hidden))
+
+        engine.serve(exercise, loop)  # one pytest session for every submission it grades
     except EOFError:
         pass
     except BaseException:  # noqa: BLE001 - anything: say what, and end this process only
