@@ -126,8 +126,11 @@ def target_device(kind: str) -> tuple[torch.device, str, str | None]:
     if kind == "cpu":
         return torch.device("cpu"), "cpu", None
     route, why = gpu_route()
-    device = {"cuda": CUDA, "fake": torch.device(fakedevice.NAME)}.get(route, torch.device("cpu"))
-    return device, route, why
+    if route == "cuda":
+        return CUDA, route, why
+    if route == "fake":
+        return torch.device(fakedevice.NAME), route, why
+    return torch.device("cpu"), route, why
 
 
 def on_device(tensor, route: str) -> bool:
