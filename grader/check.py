@@ -66,7 +66,7 @@ class Exercise:
     # an exercise that trains on a real GPU where the cluster has one (grader/cuda.py).
     resources: dict[str, float] = field(default_factory=dict)
     # On a cluster where no worker offers ``resources``: None refuses the batch (Dask would
-    # wait for such a worker forever); a sentence grades it on the other workers and is told
+    # wait for such a worker forever); a sentence grades it without them, and is told
     # to the instructor once ("its device checks use the grader's stand-in GPU").
     without_resources: str | None = None
 

@@ -20,8 +20,8 @@ results arrive, the outputs - is the same. Where the grading happens:
   (``GRADER_DEVICE=cuda``): there the device checks use CUDA itself where it works
   (grader/cuda.py). On a cluster where no worker offers it (``local:N`` on a laptop), an
   exercise that has a stand-in (``Exercise.without_resources``: exercise6 has the
-  stand-in GPU, which gives the same verdicts) is graded on the other workers and the
-  batch says so once; one without is refused in one sentence, before anything is graded
+  stand-in GPU, which gives the same verdicts) is graded without it and the batch
+  says so once; one without is refused in one sentence, before anything is graded
   (Dask would wait forever for such a worker). Written for CUDA, proven here only with
   workers that declare ``GPU=1`` on machines without one.
 
@@ -204,7 +204,7 @@ class Cluster:
         asked = " ".join(f"{k}={v:g}" for k, v in wanted.items())
         if exercise.without_resources:
             return None, (f"no worker of {self.scheduler} offers {asked}, so {exercise.name} is "
-                          f"graded on the others: {exercise.without_resources}.")
+                          f"graded without it: {exercise.without_resources}.")
         raise BatchError(f"{exercise.name} must be graded on workers with {asked}, and no "
                          f"worker of {self.scheduler} has it (start them with "
                          f"dask worker --resources \"{asked}\").")

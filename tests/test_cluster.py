@@ -238,7 +238,7 @@ def test_a_gpu_exercise_on_a_cluster_without_a_gpu_uses_the_stand_in_and_says_so
     grade_batch(folder, GPU_EXERCISE, tmp_path / "out", display=display, scheduler="local:1")
     assert {s: r["total"] for s, r in rows(tmp_path / "out").items()} == totals
     assert display.notes == [
-        "no worker of local:1 offers GPU=1, so exercise6 is graded on the others: its device "
+        "no worker of local:1 offers GPU=1, so exercise6 is graded without it: its device "
         "checks use the grader's stand-in GPU."]
 
 
