@@ -63,8 +63,12 @@ class Exercise:
     # once per grading process, not once per worker.
     preload: tuple[str, ...] = ()
     # What a cluster worker must offer to grade it (Dask worker resources): {"GPU": 1} for
-    # an exercise that must train on a real GPU. The stand-in GPU needs none.
+    # an exercise that trains on a real GPU where the cluster has one (grader/cuda.py).
     resources: dict[str, float] = field(default_factory=dict)
+    # On a cluster where no worker offers ``resources``: None refuses the batch (Dask would
+    # wait for such a worker forever); a sentence grades it without them, and is told
+    # to the instructor once ("its device checks use the grader's stand-in GPU").
+    without_resources: str | None = None
 
 
 @dataclass(frozen=True)

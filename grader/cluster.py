@@ -14,8 +14,16 @@ results arrive, the outputs - is the same. Where the grading happens:
   died; the scheduler reruns the task of a worker that died elsewhere, and gives up on a
   task that killed ``ALLOWED_FAILURES + 1`` workers (KilledWorker): that submission's row
   is ``grader_error``.
-* An exercise whose ``Exercise.resources`` asks for one (``{"GPU": 1}``) runs only on
-  workers started with that resource (``dask worker --resources GPU=1``).
+* GPU exercises. An exercise whose ``Exercise.resources`` asks for one (exercise6:
+  ``{"GPU": 1}``) runs only on workers started with that resource (``dask worker
+  --resources GPU=1``), and a worker that offers a GPU tells its grading processes so
+  (``GRADER_DEVICE=cuda``): there the device checks use CUDA itself where it works
+  (grader/cuda.py). On a cluster where no worker offers it (``local:N`` on a laptop), an
+  exercise that has a stand-in (``Exercise.without_resources``: exercise6 has the
+  stand-in GPU, which gives the same verdicts) is graded without it and the batch
+  says so once; one without is refused in one sentence, before anything is graded
+  (Dask would wait forever for such a worker). Written for CUDA, proven here only with
+  workers that declare ``GPU=1`` on machines without one.
 
 ``distributed`` is an optional dependency (the ``[cluster]`` extra): imported only here.
 """
@@ -23,13 +31,14 @@ results arrive, the outputs - is the same. Where the grading happens:
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from grader import catalog
+from grader import catalog, cuda
 from grader.check import Exercise
 from grader.errors import BatchError, GraderError
 from grader.pool import STARTUP_LIMIT_S, Event, Graded, Job, Note, Pool, Ready, Stopped, Tick
@@ -69,6 +78,8 @@ class GradingHost(WorkerPlugin):
         if grader_digest() != self.grader:  # its scores would not be this grader's
             raise BatchError(f"the Dask worker {worker.address} runs another version of the "
                              "grader; install the same one on every worker.")
+        if worker.state.total_resources.get("GPU", 0) > 0:  # before the pools fork, to reach
+            os.environ.setdefault(cuda.VARIABLE, "cuda")  # their workers (unless set already)
         # The worker's own folder may hold spilled tasks, that is classmates' submissions.
         self.hidden = [*self.hidden, Path(worker.local_directory)]
         self.pools = queue.Queue()
@@ -113,10 +124,9 @@ def local_cluster(workers: int, resources: dict | None = None):
 
 
 def _gpus() -> dict | None:
-    """local:N on a machine with CUDA: its workers share the GPU."""
-    import torch
-
-    return {"GPU": 1} if torch.cuda.is_available() else None
+    """local:N on a machine with CUDA: its workers share the GPU (asked without starting
+    CUDA in this process, grader/cuda.py)."""
+    return {"GPU": 1} if cuda.visible() else None
 
 
 def _local_workers(scheduler: str) -> int | None:
@@ -183,17 +193,21 @@ class Cluster:
                 "workers died running it, so one submission that kills its workers can take "
                 "that many down; start it with DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1."]
 
-    def _resources(self, exercise: Exercise) -> dict | None:
+    def _resources(self, exercise: Exercise) -> tuple[dict | None, str | None]:
+        """(the resources its tasks ask for, a note for the instructor), or a BatchError."""
         wanted = dict(exercise.resources)
         if not wanted:
-            return None
+            return None, None
         offered = [w.get("resources", {}) for w in self.client.scheduler_info()["workers"].values()]
-        if not any(all(r.get(k, 0) >= v for k, v in wanted.items()) for r in offered):
-            asked = " ".join(f"{k}={v:g}" for k, v in wanted.items())
-            raise BatchError(f"{exercise.name} must be graded on workers with {asked}, and no "
-                             f"worker of {self.scheduler} has it (start them with "
-                             f"dask worker --resources \"{asked}\").")
-        return wanted
+        if any(all(r.get(k, 0) >= v for k, v in wanted.items()) for r in offered):
+            return wanted, None
+        asked = " ".join(f"{k}={v:g}" for k, v in wanted.items())
+        if exercise.without_resources:
+            return None, (f"no worker of {self.scheduler} offers {asked}, so {exercise.name} is "
+                          f"graded without it: {exercise.without_resources}.")
+        raise BatchError(f"{exercise.name} must be graded on workers with {asked}, and no "
+                         f"worker of {self.scheduler} has it (start them with "
+                         f"dask worker --resources \"{asked}\").")
 
     def _start_hosts(self, hidden: list[Path]) -> None:
         name = f"grader-{uuid.uuid4().hex[:12]}"
@@ -218,7 +232,9 @@ class Cluster:
             self._connect()
         for note in self.notes:
             yield Note(note)
-        resources = self._resources(entry.exercise)
+        resources, note = self._resources(entry.exercise)
+        if note:
+            yield Note(note)
         self._start_hosts(hidden)
         futures = {}
         for job in jobs:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import torch  # imported before the fork-server starts, so workers inherit it
 
-from grader import catalog, paths, secret
+from grader import catalog, cuda, paths, secret
 from grader.errors import GraderError, SubmissionError, UnknownExercise
 from grader.forkserver import ForkServer
 from grader.results import CheckResult, Flag, GradeResult, TaskResult
-from grader.sandbox import SandboxConfig
+from grader.sandbox import Limits, SandboxConfig
 from grader.student import Student, StudentProblem, probe_path
 from grader.submission import Submission, default_submission, read_submission
 
@@ -66,9 +66,15 @@ def restart_fork_server() -> ForkServer:
     return fork_server()
 
 
-def sandbox_config(hidden: list[Path] = ()) -> SandboxConfig:
+def sandbox_config(hidden: list[Path] = (), with_cuda: bool = False) -> SandboxConfig:
+    """The walls of this grading's workers; ``with_cuda``: they run CUDA (see Limits.cuda)."""
     secrets = [*paths.SECRET_FOLDERS, *hidden]
-    return SandboxConfig(hidden=[str(Path(p).resolve()) for p in secrets])
+    return SandboxConfig(Limits(cuda=with_cuda), hidden=[str(Path(p).resolve()) for p in secrets])
+
+
+def runs_cuda(exercise) -> bool:
+    """A GPU exercise graded where this process was told there is a GPU (grader/cuda.py)."""
+    return "GPU" in exercise.resources and cuda.requested()
 
 
 def _note_sandbox(in_namespaces: bool | None) -> None:
@@ -194,7 +200,7 @@ def grade(exercise: str, submission: Path | Submission | None = None, *, task: s
     setup = entry.exercise.worker_setup
     loaded.setup = probe_path(setup) if setup else None
     loaded.probes = tuple(entry.probe_modules)
-    config = sandbox_config(hidden)
+    config = sandbox_config(hidden, runs_cuda(entry.exercise))
     # A student kit's check modules hold public checks only (and say what they held back).
     public_only = public or bool(entry.held_back)
     if not public_only and entry.hidden_points(task):

@@ -49,6 +49,10 @@ _libc = ctypes.CDLL(None, use_errno=True)
 class Limits:
     cpu_seconds: int = 120
     memory_bytes: int = 3 * 1024**3  # on top of what the torch-loaded process already maps
+    # A worker that must run CUDA (grader/cuda.py) is held to its data (RLIMIT_DATA) rather
+    # than its address space: CUDA reserves far more address space than that as it starts,
+    # inaccessible mappings that hold no memory and that RLIMIT_DATA leaves out.
+    cuda: bool = False
     processes: int = 64
     file_bytes: int = 16 * 1024**2
     open_files: int = 256
@@ -184,9 +188,9 @@ def make_workdir(owner: int | None) -> str:
     return path
 
 
-def _vm_size() -> int:
+def _vm(field: str = "VmSize") -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmSize:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) * 1024
     return 0
 
@@ -199,7 +203,10 @@ def apply_limits(limits: Limits, owner: int | None) -> None:
         resource.setrlimit(which, (value, value))
 
     cap(resource.RLIMIT_CPU, limits.cpu_seconds)
-    cap(resource.RLIMIT_AS, _vm_size() + limits.memory_bytes)
+    if limits.cuda:
+        cap(resource.RLIMIT_DATA, _vm("VmData") + limits.memory_bytes)
+    else:
+        cap(resource.RLIMIT_AS, _vm("VmSize") + limits.memory_bytes)
     cap(resource.RLIMIT_FSIZE, limits.file_bytes)
     cap(resource.RLIMIT_NOFILE, limits.open_files)
     cap(resource.RLIMIT_CORE, 0)

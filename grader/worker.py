@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from grader import sandbox, wire
+from grader import cuda, sandbox, wire
 from grader.monitor import MONITOR, changed, grader_state
 from grader.probes.api import NotDefined, describe_error
 from grader.seeding import seed_everything
@@ -325,7 +325,12 @@ def warm_up() -> None:
     x = torch.ones(2, 2, dtype=torch.float64, requires_grad=True)
     with Trace():
         y = (x - x.amax(1, keepdim=True)).exp().sigmoid()
-    y.sum().backward()
+    if not cuda.visible():
+        # Where CUDA is, autograd's first backward counts its devices (starting CUDA) and
+        # starts a thread per device, after which a forked worker's every backward fails
+        # ("Unable to handle autograd's threading in combination with fork-based
+        # multiprocessing"): each worker then pays its own first backward.
+        y.sum().backward()
     wire.encode_reply({"ok": True, "value": plain([y, 1.0, "text"])})
 
 

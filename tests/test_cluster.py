@@ -21,7 +21,7 @@ import pytest
 from batch_fixture import EXERCISE, GRADE, SOLUTION, STUB, TIMEOUT, run_batch, write_class
 from test_batch import documents, namespaces_available, rows, without_durations
 
-from grader import catalog, cluster
+from grader import catalog, cluster, cuda, paths
 from grader.batch import grade_batch
 from grader.errors import BatchError
 from grader.progress import Display
@@ -162,18 +162,46 @@ def test_hostile_submissions_lose_only_their_own_points(two_workers, tmp_path):
 
 # -- GPU exercises ---------------------------------------------------------------------------
 
+GPU_EXERCISE = "exercise6"  # resources={"GPU": 1}, with the stand-in GPU as its fallback
+
+
+class Notes(Display):
+    def __init__(self):
+        self.notes = []
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+
+@pytest.fixture(scope="module")
+def gpu_class(tmp_path_factory):
+    """exercise6's solution twice and a loop that never moves a batch, graded locally:
+    (folder, each one's total)."""
+    root = tmp_path_factory.mktemp("gpu")
+    folder = root / "class"
+    folder.mkdir()
+    solution = (paths.SOLUTIONS / "exercise6.py").read_text()
+    for name in ("a", "b"):
+        (folder / f"{name}.py").write_text(solution)
+    (folder / "c.py").write_text(solution + "\n" + (
+        paths.TESTS / "mutants" / "exercise6" / "train_no_to_device.py").read_text())
+    finished = subprocess.run([*GRADE, "batch", str(folder), "--exercise", GPU_EXERCISE, "--out",
+                               str(root / "local")], capture_output=True, text=True, timeout=400)
+    assert finished.returncode == 0, finished.stderr
+    totals = {s: r["total"] for s, r in rows(root / "local").items()}
+    assert totals["a"] == totals["b"] != totals["c"]
+    return folder, totals
+
+
 @pytest.fixture
 def wants_a_gpu(monkeypatch):
-    """exercise3 as if it trained on a real GPU (no exercise does yet; this machine has none)."""
+    """exercise3 as if it needed a real GPU and had no stand-in (no exercise does)."""
     monkeypatch.setattr(catalog.load(EXERCISE).exercise, "resources", {"GPU": 1})
 
 
 @pytest.mark.slow
-def test_a_gpu_exercise_runs_only_on_the_worker_that_has_a_gpu(wants_a_gpu, tmp_path):
-    folder = tmp_path / "class"
-    folder.mkdir()
-    for name in "abc":
-        (folder / f"{name}.py").write_text(SOLUTION.read_text())
+def test_a_gpu_exercise_runs_only_on_the_worker_that_has_a_gpu(gpu_class, tmp_path):
+    folder, totals = gpu_class
     with cluster.local_cluster(1) as plain, distributed.Client(plain) as client:
         gpu = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
                                 plain.scheduler_address, "--nthreads", "1", "--no-dashboard",
@@ -181,20 +209,40 @@ def test_a_gpu_exercise_runs_only_on_the_worker_that_has_a_gpu(wants_a_gpu, tmp_
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             client.wait_for_workers(2, timeout=120)
+            display = Notes()
             with distributed.get_task_stream(client=client) as stream:
-                summary = grade_batch(folder, EXERCISE, tmp_path / "out", display=Display(),
+                summary = grade_batch(folder, GPU_EXERCISE, tmp_path / "out", display=display,
                                       scheduler=plain.scheduler_address)
             names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
+            told = client.run(lambda: os.environ.get("GRADER_DEVICE"))
         finally:
             gpu.terminate()
             gpu.wait(30)
-    assert [r.score for r in summary.results] == [30.0] * 3
     graded_on = {names.get(t["worker"]) for t in stream.data if str(t["key"]).startswith("grade-")}
     assert graded_on == {"gpu"}, stream.data
+    # The GPU worker told its grading processes; without CUDA here they fell back to the
+    # stand-in, which gives the local scores.
+    assert sorted((str(names[a]), device) for a, device in told.items()) == [
+        ("0", None), ("gpu", "cuda")]
+    assert {s: r["total"] for s, r in rows(tmp_path / "out").items()} == totals
+    assert len(summary.results) == 3 and display.notes == []
 
 
-def test_a_gpu_exercise_on_a_cluster_without_a_gpu_is_refused_in_one_sentence(wants_a_gpu,
-                                                                                tmp_path):
+@pytest.mark.slow
+def test_a_gpu_exercise_on_a_cluster_without_a_gpu_uses_the_stand_in_and_says_so(gpu_class,
+                                                                                    tmp_path):
+    if cuda.visible():
+        pytest.skip("local:1 offers this machine's GPU")
+    folder, totals = gpu_class
+    display = Notes()
+    grade_batch(folder, GPU_EXERCISE, tmp_path / "out", display=display, scheduler="local:1")
+    assert {s: r["total"] for s, r in rows(tmp_path / "out").items()} == totals
+    assert display.notes == [
+        "no worker of local:1 offers GPU=1, so exercise6 is graded without it: its device "
+        "checks use the grader's stand-in GPU."]
+
+
+def test_a_gpu_exercise_without_a_stand_in_is_refused_in_one_sentence(wants_a_gpu, tmp_path):
     (tmp_path / "class").mkdir()
     (tmp_path / "class" / "a.py").write_text(STUB.read_text())
     with cluster.local_cluster(1) as plain:

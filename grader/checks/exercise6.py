@@ -4,7 +4,9 @@ The student's functions run in the worker on the grader's models, digits loaders
 loss and optimizer (grader/probes/exercise6.py), which report what they saw. The
 devices: a stand-in GPU (grader/fakedevice.py) that, like CUDA, refuses to mix its
 tensors with CPU tensors, so a forgotten ``.to(device)`` fails here as it would on
-a GPU, on any machine.
+a GPU, on any machine. On a cluster worker with a GPU (or with GRADER_DEVICE=cuda)
+the device checks use CUDA itself where it works there (grader/cuda.py): the same
+verdicts, told as what happened on the GPU.
 """
 
 import functools
@@ -37,7 +39,8 @@ EXERCISE = Exercise("exercise6", "A device-aware training loop", [
     Task("train_one_epoch"),
     Task("evaluate"),
     Task("fit", builds_on=("train_one_epoch", "evaluate")),
-], worker_setup=prepare, preload=("torch._dynamo",))
+], worker_setup=prepare, preload=("torch._dynamo",), resources={"GPU": 1},
+    without_resources="its device checks use the grader's stand-in GPU")
 
 # Training checks run real (small) training; generous limits only matter for endless loops.
 TRAINING_TIMEOUT = 30
@@ -51,6 +54,8 @@ STAND_IN = ("The grader runs your code on a stand-in GPU, device 'gpu:0', that r
             "mix its tensors with CPU tensors exactly as CUDA does.")
 RECORDED = ("(The stand-in GPU could not be set up on this machine, so the grader ran your "
             "code on the CPU and watched which tensors went through .to(device).)")
+ON_CUDA = "The grader ran your code on a real GPU, device 'cuda:0'."
+ABOUT = {"fake": STAND_IN, "recorded": RECORDED, "cuda": ON_CUDA}
 
 
 def initial_state(kind: str, seed: int) -> dict:
@@ -104,8 +109,7 @@ def expect_python_float(returned: dict, function: str, hint: str) -> float:
 def expect_on_the_device(function: str, forwards: list[dict], report: dict,
                          moves_model: bool) -> None:
     """Everything the loop computed with was on the device it was given: the sentences."""
-    fake = report["route"] == "fake"
-    about = STAND_IN if fake else RECORDED
+    about = ABOUT[report["route"]]
     error = report["error"]
     failure = ""
     if error:  # the student's traceback ends with the exception's own line

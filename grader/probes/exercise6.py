@@ -7,9 +7,11 @@ optimizer saw, what the function returned, calls that hard-code CUDA, and where
 a batch that was never moved met tensors on the device. They know no expected
 values; grader/checks/exercise6.py decides.
 
-The device is grader.fakedevice's stand-in GPU. Where it cannot be set up, the
-probes run on the CPU and judge placement by the ``.to(...)`` calls they see
-(``route: "recorded"``), and the checks say so.
+The device (``route``): CUDA itself (``"cuda"``) where the worker was told it runs
+on a GPU (GRADER_DEVICE=cuda, grader/cuda.py) and CUDA works in it; otherwise
+grader.fakedevice's stand-in GPU (``"fake"``). Where that cannot be set up either,
+the probes run on the CPU and judge placement by the ``.to(...)`` calls they see
+(``"recorded"``), and the checks say so.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 from torch.utils.data import DataLoader, TensorDataset
 
-from grader import fakedevice
+from grader import cuda, fakedevice
 from grader.tracing import public_name
 
 VAL_SIZE = 360
@@ -91,20 +93,51 @@ def fake_device_works() -> bool:
     return os.environ.get("GRADER_FAKE_DEVICE") != "off" and fakedevice.available()
 
 
+# The device the cuda route hands the student: with its index, so that a device asked for
+# by name (.cuda(), .to("cuda")) is told from the one given (.to(device), .to(x.device)).
+CUDA = torch.device("cuda", 0)
+
+
+@functools.cache
+def gpu_route() -> tuple[str, str | None]:
+    """(route, why not CUDA or the stand-in): decided once per worker, at its setup (so
+    CUDA's threads are part of the state the worker started from)."""
+    why = None
+    if cuda.requested():
+        works, why = cuda.works()
+        if works:
+            return "cuda", None
+    if fake_device_works():
+        return "fake", why
+    return "recorded", "; ".join(filter(None, [
+        why, fakedevice.reason() or "GRADER_FAKE_DEVICE=off"]))
+
+
 def prepare() -> None:
-    """First thing in every training probe: the stand-in GPU, and one thread (the models
-    are tiny; a second thread only adds contention with the grader)."""
+    """First thing in every training probe, and the worker's setup: the device, and one
+    thread (the models are tiny; a second thread only adds contention with the grader)."""
     torch.set_num_threads(1)
-    fake_device_works()
+    gpu_route()
 
 
 def target_device(kind: str) -> tuple[torch.device, str, str | None]:
-    """(device, route, why): the stand-in GPU if it works here, else the CPU with recording."""
+    """(device, route, why): CUDA or the stand-in GPU if one works here, else the CPU with
+    recording."""
     if kind == "cpu":
         return torch.device("cpu"), "cpu", None
-    if fake_device_works():
-        return torch.device(fakedevice.NAME), "fake", None
-    return torch.device("cpu"), "recorded", fakedevice.reason() or "GRADER_FAKE_DEVICE=off"
+    route, why = gpu_route()
+    if route == "cuda":
+        return CUDA, route, why
+    if route == "fake":
+        return torch.device(fakedevice.NAME), route, why
+    return torch.device("cpu"), route, why
+
+
+def on_device(tensor, route: str) -> bool:
+    """``tensor`` is on the device of ``route`` (the recorded route has none: False)."""
+    if route == "cuda":
+        return isinstance(tensor, torch.Tensor) and tensor.is_cuda
+    return fakedevice.on_device(tensor)
 
 
 def _requested(args, kwargs) -> torch.device | None:
@@ -144,7 +177,7 @@ class DeviceWatch(TorchFunctionMode):
     def unmoved_role(self, tensor) -> str | None:
         """"inputs" or "targets" if ``tensor`` came from the loader and was never moved."""
         entry = self.batch_tensors.get(id(tensor))
-        if entry is None or entry[0] is not tensor or fakedevice.on_device(tensor) \
+        if entry is None or entry[0] is not tensor or on_device(tensor, self.route) \
                 or id(tensor) in self.moved:
             return None
         return entry[1]
@@ -153,7 +186,7 @@ class DeviceWatch(TorchFunctionMode):
         tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)]
         tensors += [t for a in args if isinstance(a, (list, tuple)) for t in a
                     if isinstance(t, torch.Tensor)]
-        if self.route == "fake" and not any(fakedevice.on_device(t) for t in tensors):
+        if self.route != "recorded" and not any(on_device(t, self.route) for t in tensors):
             return
         for tensor in tensors:
             role = self.unmoved_role(tensor)
@@ -167,7 +200,8 @@ class DeviceWatch(TorchFunctionMode):
         target = None
         if name in ("to", "cuda") and args and isinstance(args[0], torch.Tensor):
             target = torch.device("cuda") if name == "cuda" else _requested(args[1:], kwargs)
-            if target is not None and target.type == "cuda" and len(self.cuda_requests) < 4:
+            if target is not None and target.type == "cuda" and target != self.device \
+                    and len(self.cuda_requests) < 4:
                 shown = "'cuda'" if name == "to" else ""
                 self.cuda_requests.append(f".{name}({shown})")
         elif name not in METADATA and self.batch_tensors and len(self.unmoved) < 4:
@@ -256,8 +290,8 @@ class Observer:
     def _moved(self, inputs) -> bool | None:
         if self.watch is None:
             return None
-        if self.watch.route == "fake":
-            return fakedevice.on_device(inputs)
+        if self.watch.route != "recorded":
+            return on_device(inputs, self.watch.route)
         return self.watch.unmoved_role(inputs) is None
 
     def loss_fn(self) -> nn.Module:
@@ -313,15 +347,15 @@ def run_guarded(call, catch: bool, watch: DeviceWatch | None):
 
 def device_report(watch: DeviceWatch, model: nn.Module, error, why,
                   placed_by_grader: bool) -> dict:
-    if watch.route == "fake":
-        on_device = all(fakedevice.on_device(p) for p in model.parameters())
-        name_on_device = fakedevice.DEVICE_STRING
+    if watch.route != "recorded":
+        placed = all(on_device(p, watch.route) for p in model.parameters())
+        name_on_device = str(CUDA) if watch.route == "cuda" else fakedevice.DEVICE_STRING
     else:  # everything is on the CPU: judge by the .to(device) calls seen
-        on_device = placed_by_grader or all(id(p) in watch.moved for p in model.parameters())
+        placed = placed_by_grader or all(id(p) in watch.moved for p in model.parameters())
         name_on_device = "cpu"
     return {"route": watch.route, "why": why, "name_on_device": name_on_device,
             "cuda_requests": watch.cuda_requests, "unmoved": watch.unmoved,
-            "model_on_device": on_device, "param_devices": param_devices(model),
+            "model_on_device": placed, "param_devices": param_devices(model),
             "error": error}
 
 
@@ -348,7 +382,7 @@ def train_probe(submission, kind: str, state: dict, samples: int, batch_size: in
     device, route, why = target_device(device_kind)
     train_x, train_y, _, _ = split()
     model = model_from(kind, state)
-    if route == "fake":
+    if route in ("fake", "cuda"):
         model.to(device)  # the contract: the model is on `device` already
     if start_in_eval:
         model.eval()
@@ -395,7 +429,7 @@ def evaluate_probe(submission, kind: str, state: dict, samples: int, batch_size:
     device, route, why = target_device(device_kind)
     _, _, val_x, val_y = split()
     model = model_from(kind, state)
-    if route == "fake":
+    if route in ("fake", "cuda"):
         model.to(device)
     if start_in_train:
         model.train()
