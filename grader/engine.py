@@ -44,9 +44,8 @@ _UNUSED_PLUGINS = ("terminal", "cacheprovider", "warnings", "stepwise", "doctest
                    "assertion", "skipping", "reports")
 
 
-def fork_server(many: bool = False) -> ForkServer:
-    """The process-wide fork-server, started before any check or solution is imported
-    (``many``: for a process that will grade many submissions, see ForkServer).
+def fork_server() -> ForkServer:
+    """The process-wide fork-server, started before any check or solution is imported.
 
     Starting it makes this process a grader, whose own tensors are tiny (expected values
     for a check): torch's thread pool only costs them time, 27 ms of wall time for each
@@ -55,16 +54,16 @@ def fork_server(many: bool = False) -> ForkServer:
     global _server
     if _server is None:
         torch.set_num_threads(1)
-        _server = ForkServer(many)
+        _server = ForkServer()
     return _server
 
 
 def restart_fork_server() -> ForkServer:
-    """A fork-server of this process's own, for many submissions (a batch's grading process,
-    forked from another process, must not share its parent's)."""
+    """A fork-server of this process's own (a grading process forked from another process
+    must not share its parent's)."""
     global _server
     _server = None
-    return fork_server(many=True)
+    return fork_server()
 
 
 def sandbox_config(hidden: list[Path] = (), with_cuda: bool = False) -> SandboxConfig:

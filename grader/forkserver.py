@@ -161,9 +161,7 @@ def _serve(requests: socket.socket) -> None:
 class ForkServer:
     """The grader's handle on the fork-server process."""
 
-    def __init__(self, many: bool = False):
-        """``many``: it will fork many workers, so its memory goes in huge pages first (70 ms
-        once, about 20 ms of CPU saved on every submission after)."""
+    def __init__(self):
         import grader.probes.common  # noqa: F401
         import grader.worker  # noqa: F401  - imported here so every worker inherits it
 
@@ -182,8 +180,7 @@ class ForkServer:
                 torch.set_num_threads(1)
                 warm_up()  # runs while the grader loads its checks, on the other core
                 monitor.install()  # before any submission: every worker inherits it, disarmed
-                if many:
-                    _in_huge_pages()
+                _in_huge_pages()
                 _serve(theirs)
             finally:
                 os._exit(0)

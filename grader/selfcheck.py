@@ -140,7 +140,6 @@ def run(exercises: list[str] | None = None, mutants: bool = True) -> list[Findin
         raise NoSolutions("grade check needs the course's solutions/ folder, which a student "
                           "kit does not have.")
     findings = []
-    engine.fork_server(many=True)  # hundreds of submissions follow
     for exercise in exercises or catalog.exercise_names():
         # One pytest session for the exercise's many grades.
         engine.serve(exercise, lambda e=exercise: findings.extend(check_exercise(e, mutants)))
