@@ -14,7 +14,6 @@ status, which the server hands back to the grader.
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import os
 import pickle
@@ -28,8 +27,6 @@ from dataclasses import dataclass
 from grader import sandbox, wire
 
 PID = struct.Struct("!q")
-HUGE_PAGE = 2 << 20
-MADV_COLLAPSE = 25  # Linux 6.1
 STDOUT, STDERR, CONTROL = 1, 2, 3
 
 
@@ -92,28 +89,6 @@ def _be_init_for(child: int) -> None:
             os._exit(0)
         if pid == child:
             _exit_like(status)
-
-
-def _in_huge_pages() -> None:
-    """Put the server's anonymous memory (about 300 MB with torch loaded) in 2 MB pages.
-
-    Every fork copies the parent's page tables and every exit frees the child's: with 2 MB
-    pages one entry covers what 512 did, and a submission's worker takes three forks. On
-    exercise3 that is 15% less CPU per submission. A kernel before 6.1 refuses the request,
-    and nothing changes; a worker that writes to a huge page gets its own copy of 4 KB of it.
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    with open("/proc/self/maps") as maps:
-        for line in maps:
-            fields = line.split()
-            if fields[1] != "rw-p" or fields[4] != "0" or fields[5:] not in ([], ["[heap]"]):
-                continue
-            start, end = (int(a, 16) for a in fields[0].split("-"))
-            start = -(-start // HUGE_PAGE) * HUGE_PAGE
-            end = end // HUGE_PAGE * HUGE_PAGE
-            if end > start:
-                libc.madvise(start, end - start, MADV_COLLAPSE)
 
 
 def _serve(requests: socket.socket) -> None:
@@ -180,7 +155,6 @@ class ForkServer:
                 torch.set_num_threads(1)
                 warm_up()  # runs while the grader loads its checks, on the other core
                 monitor.install()  # before any submission: every worker inherits it, disarmed
-                _in_huge_pages()
                 _serve(theirs)
             finally:
                 os._exit(0)
