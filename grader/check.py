@@ -60,7 +60,7 @@ class Exercise:
     worker_setup: Callable[[], None] | None = None
     # Modules the fork-server imports before forking this exercise's workers, so that a
     # slow import (torch._dynamo, which any torch.optim optimizer pulls in: 0.8 s) is paid
-    # once per grading process, not once per worker.
+    # once per grading process, not once per worker; "module:function" calls a function.
     preload: tuple[str, ...] = ()
     # What a cluster worker must offer to grade it (Dask worker resources): {"GPU": 1} for
     # an exercise that trains on a real GPU where the cluster has one (grader/cuda.py).

@@ -124,8 +124,11 @@ def _serve(requests: socket.socket) -> None:
         elif request["op"] == "preload":
             reply = {"error": None}
             try:
-                for name in request["modules"]:
-                    importlib.import_module(name)
+                for name in request["modules"]:  # "module", or "module:function" to call
+                    module, _, function = name.partition(":")
+                    loaded = importlib.import_module(module)
+                    if function:
+                        getattr(loaded, function)()
             except Exception as exc:  # a worker will import it itself, or say why it can't
                 reply = {"error": f"{type(exc).__name__}: {exc}"}
         else:

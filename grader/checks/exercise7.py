@@ -3,14 +3,21 @@
 import torch
 
 from grader.check import Exercise, Mistake, Task, check, expect, expect_close, expect_shape
-from grader.probes.exercise7 import loader_batches, mismatched_pair_dataset, pair_dataset, splits, transformed_image
+from grader.probes.exercise7 import (
+    TORCHVISION,
+    loader_batches,
+    mismatched_pair_dataset,
+    pair_dataset,
+    splits,
+    transformed_image,
+)
 
 EXERCISE = Exercise("exercise7", "Data pipelines", [
     Task("split_dataset"),
     Task("TensorPairDataset"),
     Task("make_loaders"),
     Task("mnist_transform"),
-])
+], preload=(TORCHVISION,))
 
 
 # -- split_dataset -----------------------------------------------------------

@@ -3,6 +3,7 @@
 import torch
 
 from grader.check import Exercise, Mistake, Task, check, expect, expect_close, expect_shape
+from grader.probes.exercise7 import TORCHVISION
 from grader.probes.exercise8 import (
     classifier,
     loads_code,
@@ -18,7 +19,7 @@ EXERCISE = Exercise("exercise8", "Saving, inference and transfer learning", [
     Task("load_checkpoint"),
     Task("predict_proba"),
     Task("prepare_for_transfer"),
-])
+], preload=(TORCHVISION,))
 
 # Building a ResNet and running it takes a moment more than the other tasks' checks.
 RESNET_TIMEOUT = 20.0
