@@ -29,7 +29,7 @@ __all__ = ["grade", "serve", "fork_server", "restart_fork_server", "sandbox_conf
 
 log = logging.getLogger("grader")
 _server: ForkServer | None = None
-_kept = None  # (exercise, KeptSession) while serve() runs
+_kept = None  # the KeptSession of serve(), while it runs
 _warned_about_namespaces = False
 
 # Plugins a grading run has no use for cost time: each is scanned for fixtures on every run
@@ -130,8 +130,7 @@ def serve(exercise: str, loop, public: bool = False) -> None:
 
     global _kept
     entry = catalog.load(exercise)
-    kept = KeptSession(loop, public or bool(entry.held_back))
-    _kept = (exercise, kept)
+    kept = _kept = KeptSession(loop, exercise, public or bool(entry.held_back))
     try:
         _pytest(entry, kept)
     finally:
@@ -145,9 +144,9 @@ def _run_checks(entry, submission, config, task, check_timeout, first_worker, pu
 
     plugin = GradingPlugin(entry, fork_server(), submission, config, task, check_timeout,
                            first_worker, public_only)
-    if _kept is not None and _kept[0] == entry.exercise.name and \
-            _kept[1].public_only == public_only:
-        _kept[1].run(plugin)
+    if _kept is not None and (_kept.exercise, _kept.public_only) == (entry.exercise.name,
+                                                                     public_only):
+        _kept.run(plugin)
     else:
         _pytest(entry, plugin)
     return plugin.results, plugin.in_namespaces

@@ -203,8 +203,4 @@ class ForkServer:
 
     def close(self) -> None:
         self.requests.close()
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        sandbox.end_child(self.pid)

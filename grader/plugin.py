@@ -133,14 +133,14 @@ class KeptSession:
 
     pytest.main per submission spends about half of the grader's CPU on what is the same every
     time: its configuration, its plugins, the collection of the checks. Here pytest.main runs
-    once; its run loop hands control to ``serve``, which grades one submission after another,
+    once; its run loop hands control to ``loop``, which grades one submission after another,
     and each ``run`` runs the collected checks again through pytest's own run-test protocol,
     with a fresh GradingPlugin for the submission receiving the hooks.
     """
 
-    def __init__(self, serve, public_only: bool):
-        self.serve = serve
-        self.public_only = public_only
+    def __init__(self, loop, exercise: str, public_only: bool):
+        self.loop = loop
+        self.exercise, self.public_only = exercise, public_only
         self.current: GradingPlugin | None = None
         self.items: list = []
         self.raised: BaseException | None = None
@@ -162,7 +162,7 @@ class KeptSession:
     def pytest_runtestloop(self, session):
         self.items = session.items
         try:
-            self.serve()
+            self.loop()
         except BaseException as exc:  # noqa: BLE001 - raised again once pytest has finished
             self.raised = exc
         return True

@@ -206,8 +206,7 @@ def _spawner(requests: socket.socket, exercise: str) -> None:
                 children.add(pid)
                 requests.sendall(pickle.dumps(pid))
             elif request["op"] == "kill" and request["pid"] in children:
-                os.kill(request["pid"], signal.SIGKILL)
-                os.waitpid(request["pid"], 0)
+                sandbox.end_child(request["pid"])
                 children.discard(request["pid"])
                 requests.sendall(pickle.dumps(None))
             else:
@@ -278,11 +277,7 @@ class Pool:
         for slot in list(self.slots):
             self._kill(slot)
         self.requests.close()
-        try:
-            os.kill(self.spawner, signal.SIGKILL)
-            os.waitpid(self.spawner, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        sandbox.end_child(self.spawner)
 
     def run(self, jobs: list[Job], hidden: list[Path], start: bool = False) -> Iterator[Event]:
         """Grade ``jobs``, yielding events as they happen; ``start``: bring up one grading

@@ -88,6 +88,15 @@ def die_with_parent() -> None:
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
+def end_child(pid: int) -> None:
+    """Kill a child process of ours outright and reap it (one already gone: nothing to do)."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
 def _task_count(uid: int) -> int:
     """Threads and processes that already count against ``uid``'s process limit."""
     count = 0

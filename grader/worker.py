@@ -198,7 +198,6 @@ def process_state() -> dict:
 
 
 _HANDLED_SIGNALS = tuple(s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP))
-_STATE = ("torch", "timers", "threads", "children")
 
 
 def changes_since(before: dict, after: dict) -> list[str]:
@@ -206,7 +205,7 @@ def changes_since(before: dict, after: dict) -> list[str]:
     is an import (torch loads submodules lazily), and ``__slotnames__`` is pickle's cache of
     a class's slots (torch.save sets it on Tensor): neither is a change. Whatever the student
     put there is compared by identity only: its own ``__eq__`` could say anything."""
-    changed = [key for key in _STATE if before[key] != after[key]]
+    changed = [key for key in before if key not in ("names", "handlers") and before[key] != after[key]]
     if any(map(operator.is_not, before["handlers"], after["handlers"])):
         changed.append("handlers")
     for space_name, old in before["names"].items():
