@@ -116,6 +116,12 @@ class Monitor:
     def report(self) -> list[dict]:
         return [{"kind": kind, "detail": detail} for kind, detail in self.flags]
 
+    def tamper(self, kind: str, detail: str) -> None:
+        """Flag something that switches off or changes what the grader relies on here: the
+        calls it records from then on can no longer be trusted (``tampered``)."""
+        self.flag(kind, detail)
+        self.tampered += 1
+
     def flag(self, kind: str, detail: str) -> None:
         key = (kind, detail[:300])
         if len(self.flags) >= MAX_FLAGS or key in self.flags:
@@ -191,8 +197,7 @@ def _import(monitor: Monitor, event: str, args: tuple, caller) -> None:
         monitor.flag("imports-grader", name)
     elif name in WATCHED_MODULES and name in monitor.loaded:
         # Taken out of sys.modules and loaded again, it comes back without the wrappers.
-        monitor.flag("touches-sys-modules", f"imported {name} again after taking it out of sys.modules")
-        monitor.tampered += 1
+        monitor.tamper("touches-sys-modules", f"imported {name} again after taking it out of sys.modules")
 
 
 def _gc(monitor: Monitor, event: str, args: tuple, caller) -> None:
@@ -207,8 +212,7 @@ def _ctypes(monitor: Monitor, event: str, args: tuple, caller) -> None:
     # submission itself asks; anything else ctypes does, anywhere under the submission.
     loading = event in ("ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle")
     if monitor._is_student(caller) if loading else monitor._on_stack(caller):
-        monitor.flag("ctypes", event)
-        monitor.tampered += 1
+        monitor.tamper("ctypes", event)
         raise Refused(f"{event} is not available to graded code")
 
 
@@ -217,15 +221,13 @@ def _getframe(monitor: Monitor, event: str, args: tuple, caller) -> None:
     # namedtuple, typing and warnings ask for their caller's frame: that is the student's own.
     if getattr(getattr(frame, "f_code", None), "co_filename", "").startswith(GRADER) \
             and monitor._on_stack(caller):
-        monitor.flag("grader-frames", "sys._getframe reached the grader's own frames")
-        monitor.tampered += 1
+        monitor.tamper("grader-frames", "sys._getframe reached the grader's own frames")
         raise Refused("graded code may not look at the grader's frames")
 
 
 def _getattr(monitor: Monitor, event: str, args: tuple, caller) -> None:
     if len(args) > 1 and args[1] in FRAME_ATTRIBUTES and monitor._is_student(caller):
-        monitor.flag("grader-frames", f"read .{args[1]}")
-        monitor.tampered += 1
+        monitor.tamper("grader-frames", f"read .{args[1]}")
         raise Refused(f"graded code may not read .{args[1]}")
 
 
@@ -363,8 +365,7 @@ def _watch_import_module(original):
 def _watch_switch(original, name: str):
     def switch(*args, **kwargs):
         if MONITOR.filename is not None and MONITOR._is_student(MONITOR._frames(1)):
-            MONITOR.flag("switches-torch-modes", name)
-            MONITOR.tampered += 1
+            MONITOR.tamper("switches-torch-modes", name)
         return original(*args, **kwargs)
 
     switch.__name__ = name

@@ -323,25 +323,22 @@ class Student:
 
     def call(self, function: str, *args, **kwargs):
         """Call the submission's ``function`` with plain-data arguments; return plain data."""
-        self._start()
-        reply = self._request(
-            {"op": "call", "function": function, "args": args, "kwargs": kwargs,
-             "parts": self.parts.get(function, ())},
-            what=f"your {function}",
-        )
+        reply = self._call(function, args, kwargs)
         self._checked(function, reply)
         return reply["value"]
 
     def call_part(self, function: str, *args, **kwargs):
         """``call``, for a part another task is built from: its forbidden calls are judged
         in its own task's checks, not here."""
+        return self._call(function, args, kwargs)["value"]
+
+    def _call(self, function: str, args: tuple, kwargs: dict) -> dict:
         self._start()
-        reply = self._request(
+        return self._request(
             {"op": "call", "function": function, "args": args, "kwargs": kwargs,
              "parts": self.parts.get(function, ())},
             what=f"your {function}",
         )
-        return reply["value"]
 
     def probe(self, probe, *args, task: str, judged: bool = True, **kwargs):
         """Run one of the grader's probes (a function in ``grader.probes``) in the worker.

@@ -261,11 +261,12 @@ class Worker:
             # Names of torch, NumPy or the builtins replaced at import would be the baseline
             # every later check starts from (probes included, which rely on them): they are
             # put back, and flagged for the instructor.
-            patched = [n for n in changes_since(before, process_state()) if "." in n]
+            self.as_loaded = process_state()
+            patched = [n for n in changes_since(before, self.as_loaded) if "." in n]
             if patched:
                 restore_library_names(libraries)
                 MONITOR.flag("patches-libraries", f"replaced {patched[0]} at import (undone)")
-            self.as_loaded = process_state()
+                self.as_loaded = process_state()
             return {"ok": True}
         if op == "changes":  # may this worker serve another task, or did it keep traces?
             return {"ok": True, "value": changes_since(self.as_loaded, process_state())
